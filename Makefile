@@ -1,0 +1,68 @@
+# Familienwegweiser Jena – the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SAMPLE := data/familienwegweiser-beispiel.xlsx
+MEILI_BIN := .cache/meilisearch/meilisearch
+AXE := .cache/axe/axe.min.js
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve migrate import index demo-accounts test lint format bench meilisearch axe prod-smoke clean
+
+install: $(STAMP)
+
+# Re-installs only when pyproject.toml changed (quick and idempotent otherwise).
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+migrate: install
+	$(PY) -m app.migrate
+
+import: migrate
+	$(PY) -m importers sync $(SAMPLE)
+
+index: install
+	$(PY) -m search reindex
+
+demo-accounts: migrate
+	$(PY) -m app.cli demo-accounts
+
+run: import index demo-accounts serve
+
+serve: install
+	$(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+
+meilisearch: $(MEILI_BIN)
+$(MEILI_BIN):
+	./scripts/fetch-meilisearch.sh
+
+axe: $(AXE)
+$(AXE):
+	./scripts/fetch-axe.sh
+
+test: install meilisearch axe lint
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy app importers search tests
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install meilisearch
+	$(PY) -m benchmarks
+
+prod-smoke: install meilisearch
+	$(PY) -m scripts.prod_smoke
+
+clean:
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

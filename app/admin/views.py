@@ -1,0 +1,5 @@
+"""Routes of the admin area."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes of the auth area."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes of the feedback area."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,52 @@
+"""German-first display formats: dates ``TT.MM.JJJJ``, money ``1.234,56 €``. One place for both."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.numbers import format_currency, format_decimal
+
+from app.i18n import current_locale
+
+
+def _babel_locale() -> str:
+    return "en_GB" if current_locale.get() == "en" else "de_DE"
+
+
+def format_date(value: date | datetime | None) -> str:
+    """``TT.MM.JJJJ`` in German (and, for unambiguity, in English too)."""
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y, %H:%M")
+
+
+def format_euro(cents: int | None) -> str:
+    """Integer cents → ``1.234,56 €`` (non-breaking space before the sign, as babel/DIN 5008 write it)."""
+    if cents is None:
+        return ""
+    return format_currency(cents / 100, "EUR", locale=_babel_locale())
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return ""
+    return format_decimal(
+        value, format=f"#,##0{'.' + '0' * digits if digits else ''}", locale=_babel_locale()
+    )
+
+
+def format_age(years: float | None) -> str:
+    """Ages are years; half a year etc. are shown in months."""
+    if years is None:
+        return ""
+    if years < 1 and years > 0:
+        return (
+            f"{round(years * 12)} Monate" if current_locale.get() == "de" else f"{round(years * 12)} months"
+        )
+    return format_number(years, 0 if float(years).is_integer() else 1)

@@ -1,0 +1,5 @@
+"""Routes of the funding area."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,79 @@
+"""Interface language: German first, English second (babel/gettext catalogues under app/locale).
+
+Message ids are the German texts. The current request's locale lives in a context variable set by
+``LocaleMiddleware``; templates and Python code call ``gettext``/``_`` which read it.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DEFAULT_LOCALE = "de"
+SUPPORTED_LOCALES = ("de", "en")
+LOCALE_COOKIE = "lang"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    if locale == DEFAULT_LOCALE:
+        return NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+
+
+def gettext(message: str) -> str:
+    return translations(current_locale.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale.get()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def negotiate_locale(query_lang: str | None, cookie_lang: str | None) -> str:
+    """An explicit ``?lang=`` wins, then the remembered cookie, then German."""
+    for candidate in (query_lang, cookie_lang):
+        if candidate in SUPPORTED_LOCALES:
+            return candidate
+    return DEFAULT_LOCALE
+
+
+class LocaleMiddleware:
+    """Sets ``current_locale`` for the request and remembers an explicit ``?lang=`` choice in a cookie."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import HTTPConnection
+
+        conn = HTTPConnection(scope)
+        query_lang = conn.query_params.get("lang")
+        locale = negotiate_locale(query_lang, conn.cookies.get(LOCALE_COOKIE))
+        token = current_locale.set(locale)
+        scope.setdefault("state", {})["locale"] = locale
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and query_lang in SUPPORTED_LOCALES:
+                headers = list(message.get("headers", []))
+                cookie = f"{LOCALE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
+                headers.append((b"set-cookie", cookie.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            current_locale.reset(token)

@@ -1,0 +1,63 @@
+"""Application factory: settings, database engine, middleware, routers, static files, error pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import errors
+from app.admin.views import router as admin_router
+from app.api.router import router as api_router
+from app.auth.views import router as auth_router
+from app.db import make_engine
+from app.feedback.views import router as feedback_router
+from app.funding.views import router as funding_router
+from app.health import router as health_router
+from app.i18n import LocaleMiddleware
+from app.opendata.views import router as opendata_router
+from app.planning.views import router as planning_router
+from app.provider.views import router as provider_router
+from app.public.views import router as public_router
+from app.security import SecurityHeadersMiddleware
+from app.settings import Settings, get_settings
+from app.static_files import CachedStaticFiles
+
+STATIC_DIR = errors.APP_DIR / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Familienwegweiser Jena – API",
+        description="Öffentliche, lesende Schnittstelle des Familienwegweisers Jena.",
+        version="1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+
+    app.add_middleware(LocaleMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR)), name="static")
+    for router in (
+        health_router,
+        api_router,
+        public_router,
+        funding_router,
+        planning_router,
+        auth_router,
+        provider_router,
+        admin_router,
+        feedback_router,
+        opendata_router,
+    ):
+        app.include_router(router)
+
+    app.add_exception_handler(StarletteHTTPException, errors.http_error)
+    app.add_exception_handler(RequestValidationError, errors.validation_error)
+    app.add_exception_handler(Exception, errors.server_error)
+    return app

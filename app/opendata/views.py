@@ -1,0 +1,5 @@
+"""Routes of the opendata area."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes of the planning area."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

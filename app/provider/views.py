@@ -1,0 +1,5 @@
+"""Routes of the provider area."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,73 @@
+"""All configuration. Nothing else in the code base reads ``os.environ``."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A key generated per process is fine in development; production must set SECRET_KEY.
+_DEV_SECRET = secrets.token_urlsafe(48)
+_MIN_SECRET_LENGTH = 32
+_WEAK_SECRETS = {"changeme", "secret", "dev", "development", "please-change-me"}
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class SearchBackendName(StrEnum):
+    sqlite = "sqlite"
+    meilisearch = "meilisearch"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    env: Environment = Field(default=Environment.development, description="development | test | production")
+    database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'data' / 'app.db'}")
+    search_backend: SearchBackendName = SearchBackendName.sqlite
+    # The embedded SQLite FTS5 index lives in its own file, also when the main database is PostgreSQL.
+    search_index_path: Path = PROJECT_ROOT / "data" / "search.db"
+    meili_url: str = "http://127.0.0.1:7700"
+    meili_master_key: str = ""
+    meili_index: str = "angebote"
+    meili_timeout_seconds: float = 1.0
+    secret_key: str = Field(default=_DEV_SECRET, min_length=1)
+    base_url: str = "http://127.0.0.1:8000"
+    import_max_bytes: int = 20 * 1024 * 1024
+    data_licence_name: str = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
+    data_licence_url: str = "https://www.govdata.de/dl-de/by-2-0"
+    data_licence_attribution: str = "Stadt Jena"
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.env is Environment.production:
+            key = self.secret_key
+            if key == _DEV_SECRET or len(key) < _MIN_SECRET_LENGTH or key.lower() in _WEAK_SECRETS:
+                raise ValueError(
+                    "SECRET_KEY fehlt oder ist zu schwach: in Produktion mindestens "
+                    f"{_MIN_SECRET_LENGTH} zufällige Zeichen setzen (z. B. `python -c "
+                    "'import secrets; print(secrets.token_urlsafe(48))'`)."
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.production
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,44 @@
+"""The one Jinja2 environment: autoescaping, gettext, German date/euro filters, shared globals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.responses import HTMLResponse
+
+from app import formatting, i18n
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+env = Environment(
+    loader=FileSystemLoader(str(TEMPLATE_DIR)),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
+)
+templates = Jinja2Templates(env=env)
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.filters.update(
+    datum=formatting.format_date,
+    datum_zeit=formatting.format_datetime,
+    euro=formatting.format_euro,
+    zahl=formatting.format_number,
+    alter=formatting.format_age,
+)
+env.globals.update(
+    current_locale=i18n.current_locale.get,
+    supported_locales=i18n.SUPPORTED_LOCALES,
+)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page template; every page gets ``request`` and ``locale``."""
+    ctx = {"locale": i18n.current_locale.get(), **(context or {})}
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code)

@@ -1,0 +1,119 @@
+"""The search contract every backend fulfils, and the query/result shapes the app uses.
+
+The database is the source of truth; a backend only returns workbook ids (in rank order), facet counts,
+escaped highlights and a did-you-mean suggestion. Pages and the API load the records from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from markupsafe import Markup
+
+FACETS = (
+    "ortsteil",
+    "planungsraum",
+    "zielgruppe",
+    "thema",
+    "handlungsfeld",
+    "sprache",
+    "kostenlos",
+    "barrierefrei",
+)
+
+
+class Sort(StrEnum):
+    relevance = "relevance"
+    name = "name"
+    distance = "distance"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Filters are codes/slugs, already resolved (aliases and Planungsräume expanded by the caller's parser).
+
+    AND across filters, OR within one filter's values.
+    """
+
+    q: str = ""
+    ortsteile: tuple[str, ...] = ()
+    planungsraeume: tuple[str, ...] = ()
+    zielgruppen: tuple[str, ...] = ()
+    themen: tuple[str, ...] = ()
+    handlungsfelder: tuple[int, ...] = ()
+    alter: float | None = None
+    kostenlos: bool | None = None
+    barrierefrei: bool | None = None
+    sprachen: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    sort: Sort = Sort.relevance
+    limit: int = 20
+    offset: int = 0
+    facets: tuple[str, ...] = FACETS
+
+
+@dataclass
+class SearchResult:
+    total: int
+    ids: list[str]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # id -> field -> Markup whose text parts are escaped before <mark> is added.
+    highlights: dict[str, dict[str, Markup]] = field(default_factory=dict)
+    suggestion: str | None = None
+    degraded: bool = False
+    backend: str = ""
+
+
+@dataclass(frozen=True)
+class OfferDocument:
+    """What gets indexed for one public Angebot (built from the database by search.documents)."""
+
+    id: str
+    title: str
+    description: str
+    einrichtung_id: str
+    einrichtung_name: str
+    traeger_name: str
+    ortsteile: tuple[str, ...]
+    ortsteil_names: tuple[str, ...]
+    planungsraeume: tuple[str, ...]
+    zielgruppen: tuple[str, ...]
+    zielgruppen_labels: tuple[str, ...]
+    themen: tuple[str, ...]
+    themen_labels: tuple[str, ...]
+    handlungsfeld: int | None
+    alter_von: float | None
+    alter_bis: float | None
+    kostenlos: bool
+    barrierefrei: bool
+    sprachen: tuple[str, ...]
+    lat: float | None
+    lon: float | None
+    status: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SearchUnavailable(Exception):
+    """The engine cannot be reached or timed out; callers degrade to the database search."""
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def upsert(self, documents: Sequence[OfferDocument]) -> None: ...
+
+    def delete(self, ids: Iterable[str]) -> None: ...
+
+    def rebuild(self, documents: Iterable[OfferDocument]) -> int:
+        """Full reindex without downtime; returns the number of documents indexed."""
+        ...
+
+    def count(self) -> int: ...
+
+    def healthy(self) -> bool: ...
