@@ -52,7 +52,7 @@ test: install meilisearch axe lint
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy app importers search tests
+	$(VENV)/bin/mypy app importers search benchmarks tests
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -3,6 +3,7 @@
 Each area keeps its tables in its own module; add new modules here.
 """
 
+from app.audit.models import AuditEntry
 from app.catalogue.models import (
     Angebot,
     AngebotOrtsteil,
@@ -25,6 +26,7 @@ __all__ = [
     "AngebotOrtsteil",
     "AngebotThema",
     "AngebotZielgruppe",
+    "AuditEntry",
     "Einrichtung",
     "Foerderung",
     "FoerderungOrtsteil",

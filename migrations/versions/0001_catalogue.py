@@ -1,8 +1,8 @@
-"""Catalogue tables, vocabularies and the 30 Ortsteile.
+"""Catalogue tables, vocabularies, the 30 Ortsteile, import runs and the audit log.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 01:10:32.908572
+Create Date: 2026-11-26 01:14:16.837582
 """
 
 from collections.abc import Sequence
@@ -96,6 +96,31 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_zielgruppe")),
     )
+    op.create_table(
+        "audit_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("entity_type", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("entity_id", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("field", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+        sa.Column("old_value", sa.Text(), nullable=True),
+        sa.Column("new_value", sa.Text(), nullable=True),
+        sa.Column("import_run_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["import_run_id"], ["import_run.id"], name=op.f("fk_audit_entry_import_run_id_import_run")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
+    )
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entry_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entry_entity_id"), ["entity_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entry_entity_type"), ["entity_type"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entry_source"), ["source"], unique=False)
+
     op.create_table(
         "ortsteil",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -388,6 +413,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ortsteil_planungsraum_code"))
 
     op.drop_table("ortsteil")
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entry_source"))
+        batch_op.drop_index(batch_op.f("ix_audit_entry_entity_type"))
+        batch_op.drop_index(batch_op.f("ix_audit_entry_entity_id"))
+        batch_op.drop_index(batch_op.f("ix_audit_entry_at"))
+
+    op.drop_table("audit_entry")
     op.drop_table("zielgruppe")
     with op.batch_alter_table("traeger", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_traeger_published"))

@@ -1,0 +1,1 @@
+"""`make bench`: measurements with ratios. Each `bench_*.py` module has a `main() -> None` that prints."""
