@@ -4,6 +4,7 @@ Each area keeps its tables in its own module; add new modules here.
 """
 
 from app.audit.models import AuditEntry
+from app.auth.models import RateLimitEvent, UsedToken, UserAccount, UserSession
 from app.catalogue.models import (
     Angebot,
     AngebotOrtsteil,
@@ -20,6 +21,8 @@ from app.catalogue.models import (
     Traeger,
     Zielgruppe,
 )
+from app.feedback.models import Feedback
+from app.provider.models import Draft
 
 __all__ = [
     "Angebot",
@@ -27,14 +30,20 @@ __all__ = [
     "AngebotThema",
     "AngebotZielgruppe",
     "AuditEntry",
+    "Draft",
     "Einrichtung",
+    "Feedback",
     "Foerderung",
     "FoerderungOrtsteil",
     "Handlungsfeld",
     "ImportRun",
     "Ortsteil",
     "Planungsraum",
+    "RateLimitEvent",
     "Thema",
     "Traeger",
+    "UsedToken",
+    "UserAccount",
+    "UserSession",
     "Zielgruppe",
 ]
