@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     data_licence_name: str = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
     data_licence_url: str = "https://www.govdata.de/dl-de/by-2-0"
     data_licence_attribution: str = "Stadt Jena"
+    # 360Giving identifiers are `360G-<prefix>-…`; replace with the prefix 360Giving registers for the city.
+    giving360_prefix: str = "stadtjena"
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
