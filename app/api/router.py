@@ -2,4 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.api.funding import router as funding_router
+
 router = APIRouter(prefix="/api/v1")
+router.include_router(funding_router)

@@ -1,0 +1,124 @@
+"""``GET /api/v1/funding``: published LSZ grants with totals (amounts in integer cents)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.deps import SessionDep
+from app.funding import service as funding
+
+router = APIRouter(tags=["Förderung"])
+
+
+class TraegerRef(BaseModel):
+    id: str = Field(description="Träger-ID aus der Arbeitsmappe")
+    name: str
+
+
+class FundingItem(BaseModel):
+    id: str = Field(description="Förder-ID, z. B. LSZ-2021-017")
+    year: int = Field(description="Förderjahr")
+    project: str = Field(description="Projekttitel")
+    traeger: TraegerRef
+    handlungsfeld: int = Field(ge=1, le=6, description="LSZ-Handlungsfeld 1–6")
+    amount_cents: int = Field(description="Fördersumme in Cent")
+    ortsteile: list[str] = Field(
+        description='Ortsteil-Kennungen (slug); `["stadtweit"]` für stadtweite Projekte, leer ohne Angabe'
+    )
+
+
+class FundingTotals(BaseModel):
+    count: int = Field(description="Anzahl der Projekte")
+    sum_cents: int = Field(description="Summe in Cent; jedes Projekt zählt einmal")
+    by_handlungsfeld: dict[str, int] = Field(description="Cent je Handlungsfeld-Nummer (alle sechs)")
+    by_year: dict[str, int] = Field(description="Cent je Förderjahr")
+
+
+class FundingResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "items": [
+                    {
+                        "id": "LSZ-2021-017",
+                        "year": 2021,
+                        "project": "Generationencafé Löbstedt",
+                        "traeger": {"id": "T-012", "name": "Nachbarschaftsverein Jena-Nord e.V."},
+                        "handlungsfeld": 6,
+                        "amount_cents": 1250000,
+                        "ortsteile": ["loebstedt"],
+                    }
+                ],
+                "totals": {
+                    "count": 1,
+                    "sum_cents": 1250000,
+                    "by_handlungsfeld": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0, "6": 1250000},
+                    "by_year": {"2021": 1250000},
+                },
+            }
+        }
+    )
+
+    items: list[FundingItem]
+    totals: FundingTotals
+
+
+@router.get(
+    "/funding",
+    response_model=FundingResponse,
+    summary="LSZ-Förderungen mit Summen",
+    description=(
+        "Veröffentlichte Förderungen im Landesprogramm „Solidarisches Zusammenleben der Generationen“ "
+        "mit Summen je Handlungsfeld und Jahr. Beträge sind ganze Cent. Ohne `year` alle Jahre. "
+        "`ortsteil` nimmt einen Ortsteil (Kennung, Name oder Alias), einen Planungsraum oder `stadtweit`; "
+        "stadtweite Projekte zählen nur bei `stadtweit`, nie je Ortsteil. Unbekannte Werte ergeben 422."
+    ),
+    responses={422: {"description": "Ungültiger Filterwert (Jahr, Handlungsfeld, Träger oder Ortsteil)"}},
+)
+def list_funding(
+    session: SessionDep,
+    year: Annotated[
+        int | None, Query(ge=funding.MIN_YEAR, le=funding.MAX_YEAR, description="Förderjahr, z. B. 2021")
+    ] = None,
+    handlungsfeld: Annotated[int | None, Query(ge=1, le=6, description="Handlungsfeld 1–6")] = None,
+    traeger: Annotated[str | None, Query(min_length=1, max_length=60, description="Träger-ID")] = None,
+    ortsteil: Annotated[
+        str | None, Query(min_length=1, max_length=80, description="Ortsteil, Planungsraum oder stadtweit")
+    ] = None,
+) -> FundingResponse:
+    try:
+        flt = funding.parse_filter(
+            session, year=year, handlungsfeld=handlungsfeld, traeger=traeger, ortsteil=ortsteil
+        )
+    except funding.InvalidFundingParams as exc:
+        raise RequestValidationError(
+            [
+                {"loc": ("query", name), "msg": message, "type": "value_error"}
+                for name, message in exc.errors.items()
+            ]
+        ) from exc
+    grants = funding.load_grants(session, flt)
+    return FundingResponse(
+        items=[
+            FundingItem(
+                id=g.external_id,
+                year=g.jahr,
+                project=g.projekt,
+                traeger=TraegerRef(id=g.traeger.external_id, name=g.traeger.name),
+                handlungsfeld=g.handlungsfeld_number,
+                amount_cents=g.amount_cents,
+                ortsteile=funding.district_slugs(g),
+            )
+            for g in grants
+        ],
+        totals=FundingTotals(
+            count=len(grants),
+            sum_cents=sum(g.amount_cents for g in grants),
+            by_handlungsfeld={str(k): v for k, v in funding.sum_by_handlungsfeld(grants).items()},
+            by_year={str(k): v for k, v in funding.sum_by_year(grants).items()},
+        ),
+    )
