@@ -8,8 +8,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import errors
 from app.admin.views import router as admin_router
+from app.api.hsds import router as hsds_router
 from app.api.router import router as api_router
 from app.auth.views import router as auth_router
+from app.csrf import CsrfCookieMiddleware
 from app.db import make_engine
 from app.feedback.views import router as feedback_router
 from app.funding.views import router as funding_router
@@ -22,6 +24,7 @@ from app.public.views import router as public_router
 from app.security import SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
 from app.static_files import CachedStaticFiles
+from search import get_backend
 
 STATIC_DIR = errors.APP_DIR / "static"
 
@@ -38,7 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.search = get_backend(settings)
 
+    app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 
@@ -46,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         health_router,
         api_router,
+        hsds_router,
         public_router,
         funding_router,
         planning_router,

@@ -1,0 +1,181 @@
+"""What the HSDS API and export may show, loaded from the database.
+
+Only public data: services are the public offers (``app.catalogue.service.public_offer_clause``),
+locations the published institutions with a public status,
+organizations the Träger of at least one such location.
+HSDS ids are UUIDv5 of workbook ids, so a lookup by id computes the ids of the candidates (cheap: one uuid per
+row) instead of storing a second key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
+
+from app.api import hsds_mapping as m
+from app.catalogue.models import (
+    Angebot,
+    AngebotThema,
+    AngebotZielgruppe,
+    Einrichtung,
+    Handlungsfeld,
+    Ortsteil,
+    Thema,
+    Traeger,
+    Zielgruppe,
+)
+from app.catalogue.service import OFFER_LOAD_OPTIONS, get_offers_by_external_ids, public_offer_clause
+from app.catalogue.vocab import PUBLIC_STATUSES
+from search.text import fold
+
+
+def public_location_clause() -> ColumnElement[bool]:
+    return and_(
+        col(Einrichtung.published).is_(True),
+        col(Einrichtung.status).in_([s.value for s in PUBLIC_STATUSES]),
+    )
+
+
+LOCATION_LOAD_OPTIONS = (
+    selectinload(Einrichtung.traeger),  # type: ignore[arg-type]
+    selectinload(Einrichtung.ortsteil).selectinload(Ortsteil.planungsraum),  # type: ignore[arg-type]
+)
+
+
+@dataclass(frozen=True)
+class ServiceFilter:
+    search: str | None = None
+    organization_id: str | None = None
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    modified_after: datetime | None = None
+
+
+def matches(search: str, *texts: str | None) -> bool:
+    """Every folded search word occurs in one of the texts (ä = ae, ß = ss, case ignored)."""
+    haystack = fold(" ".join(t for t in texts if t))
+    return all(word in haystack for word in fold(search).split())
+
+
+def vocabulary_terms(session: Session) -> list[m.Term]:
+    return m.terms_from_vocabularies(
+        session.exec(select(Zielgruppe).order_by(col(Zielgruppe.position), col(Zielgruppe.code))).all(),
+        session.exec(select(Thema).order_by(col(Thema.position), col(Thema.code))).all(),
+        session.exec(select(Handlungsfeld).order_by(col(Handlungsfeld.number))).all(),
+    )
+
+
+def _term_clause(session: Session, term_id: str) -> ColumnElement[bool] | None:
+    """SQL condition for "has this taxonomy term"; None when the id is not one of ours (no match)."""
+    for kind in m.TAXONOMY_BRANCHES:
+        if m.branch_id(kind) == term_id:
+            return _kind_clause(kind, None)
+    for term in vocabulary_terms(session):
+        if term.id == term_id:
+            return _kind_clause(term.kind, term.code)
+    return None
+
+
+def _kind_clause(kind: str, code: str | None) -> ColumnElement[bool]:
+    if kind == "zielgruppe":
+        link = exists().where(col(AngebotZielgruppe.angebot_id) == col(Angebot.id))
+        if code is not None:
+            link = link.where(col(AngebotZielgruppe.zielgruppe_code) == code)
+        return link
+    if kind == "thema":
+        link = exists().where(col(AngebotThema.angebot_id) == col(Angebot.id))
+        if code is not None:
+            link = link.where(col(AngebotThema.thema_code) == code)
+        return link
+    if code is None:
+        return col(Angebot.handlungsfeld_number).is_not(None)
+    return col(Angebot.handlungsfeld_number) == int(code.removeprefix("hf"))
+
+
+def service_external_ids(session: Session, flt: ServiceFilter) -> list[str]:
+    """External ids of the public offers matching the filter, in a stable order."""
+    stmt = (
+        select(Angebot.external_id, Angebot.title, Angebot.beschreibung, Traeger.external_id)
+        .join(Einrichtung, col(Angebot.einrichtung_id) == col(Einrichtung.id))
+        .join(Traeger, col(Einrichtung.traeger_id) == col(Traeger.id))
+        .where(public_offer_clause())
+        .order_by(Angebot.external_id)
+    )
+    if flt.modified_after is not None:
+        stmt = stmt.where(col(Angebot.updated_at) >= flt.modified_after)
+    if flt.taxonomy_id is not None and flt.taxonomy_id != m.taxonomy_id():
+        return []
+    if flt.taxonomy_term_id is not None:
+        clause = _term_clause(session, flt.taxonomy_term_id)
+        if clause is None:
+            return []
+        stmt = stmt.where(clause)
+    rows = list(session.exec(stmt).all())
+    if flt.organization_id is not None:
+        rows = [r for r in rows if m.hsds_id("organization", r[3]) == flt.organization_id]
+    if flt.search:
+        rows = [r for r in rows if matches(flt.search, r[1], r[2])]
+    return [r[0] for r in rows]
+
+
+def load_offers(session: Session, external_ids: Sequence[str]) -> list[Angebot]:
+    offers = get_offers_by_external_ids(session, external_ids)
+    _load_planungsraeume(session)
+    return offers
+
+
+def _load_planungsraeume(session: Session) -> None:
+    """Ortsteil → Planungsraum for the service areas in one query (identity map serves the rest)."""
+    session.exec(select(Ortsteil).options(selectinload(Ortsteil.planungsraum))).all()  # type: ignore[arg-type]
+
+
+def find_offer(session: Session, kind: str, object_id: str) -> Angebot | None:
+    """A public offer by its HSDS ``service`` or ``service_at_location`` id."""
+    stmt = (
+        select(Angebot.external_id)
+        .join(Einrichtung, col(Angebot.einrichtung_id) == col(Einrichtung.id))
+        .where(public_offer_clause())
+    )
+    for external_id in session.exec(stmt).all():
+        if m.hsds_id(kind, external_id) == object_id:
+            found = load_offers(session, [external_id])
+            return found[0] if found else None
+    return None
+
+
+def public_locations(session: Session, traeger_ids: Sequence[int] | None = None) -> list[Einrichtung]:
+    stmt = (
+        select(Einrichtung)
+        .where(public_location_clause())
+        .options(*LOCATION_LOAD_OPTIONS)
+        .order_by(Einrichtung.external_id)
+    )
+    if traeger_ids is not None:
+        stmt = stmt.where(col(Einrichtung.traeger_id).in_(traeger_ids))
+    return list(session.exec(stmt).all())
+
+
+def public_organizations(session: Session, search: str | None = None) -> list[Traeger]:
+    has_public_location = exists().where(
+        col(Einrichtung.traeger_id) == col(Traeger.id), public_location_clause()
+    )
+    rows = list(session.exec(select(Traeger).where(has_public_location).order_by(Traeger.external_id)).all())
+    if search:
+        rows = [t for t in rows if matches(search, t.name)]
+    return rows
+
+
+def public_offers_of(session: Session, traeger: Traeger) -> list[Angebot]:
+    stmt = (
+        select(Angebot)
+        .join(Einrichtung, col(Angebot.einrichtung_id) == col(Einrichtung.id))
+        .where(public_offer_clause(), col(Einrichtung.traeger_id) == traeger.id)
+        .options(*OFFER_LOAD_OPTIONS)
+        .order_by(Angebot.external_id)
+    )
+    return list(session.exec(stmt).all())

@@ -1,0 +1,102 @@
+"""/api/hsds/export.zip: JSON objects and the tabular CSV form, valid HSDS 3.0, only public data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from typing import Any
+
+from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
+
+from tests.app.opendata.conftest import Catalogue
+from tests.app.opendata.hsds_schemas import FORMATS, assert_valid, errors, load, tabular_columns
+
+
+def _export(client: TestClient) -> zipfile.ZipFile:
+    response = client.get("/api/hsds/export.zip")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert "attachment" in response.headers["content-disposition"]
+    return zipfile.ZipFile(io.BytesIO(response.content))
+
+
+def _csv(archive: zipfile.ZipFile, path: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(archive.read(f"csv/{path}").decode("utf-8"))))
+
+
+def test_the_schema_check_itself_rejects_broken_objects() -> None:
+    assert errors({"id": "kein-uuid", "name": "x", "status": "offen"}, "service.json")
+    assert errors({"id": "3a19ff88-4620-4d17-9830-ac1d859eb5d5"}, "service_with_definitions.json", "location")
+
+
+def test_export_json_objects_are_valid(client: TestClient, catalogue: Catalogue) -> None:
+    archive = _export(client)
+    files = {name: json.loads(archive.read(f"json/{name}.json")) for name in (
+        "services", "organizations", "locations", "service_at_locations", "taxonomies", "taxonomy_terms"
+    )}  # fmt: skip
+    assert len(files["services"]) == 3
+    for service in files["services"]:
+        assert_valid(service, "service.json")
+    for name, definition in (
+        ("organizations", "organization"),
+        ("locations", "location"),
+        ("service_at_locations", "service_at_location"),
+        ("taxonomies", "taxonomy"),
+        ("taxonomy_terms", "taxonomy_term"),
+    ):
+        assert files[name], name
+        for obj in files[name]:
+            assert_valid(obj, "service_with_definitions.json", definition)
+    everything = b"".join(archive.read(n) for n in archive.namelist())
+    for hidden in ("Verborgener Träger", "/angebote/A-90"):
+        assert hidden.encode() not in everything
+    readme = archive.read("LIESMICH.txt").decode()
+    assert "Datenlizenz Deutschland" in readme and "Stadt Jena" in readme
+
+
+def _typed(row: dict[str, str], properties: dict[str, Any]) -> dict[str, Any]:
+    """CSV cells back to JSON types (empty = absent), so a row can be checked against tabular.json."""
+    typed: dict[str, Any] = {}
+    for key, value in row.items():
+        if value == "":
+            continue
+        typed[key] = float(value) if properties[key].get("type") == "number" else value
+    return typed
+
+
+def test_export_csv_tables_columns_and_rows(client: TestClient, catalogue: Catalogue) -> None:
+    archive = _export(client)
+    official = tabular_columns()
+    tabular = load("tabular.json")["properties"]
+    ids: dict[str, set[str]] = {}
+    for table, (path, columns) in official.items():
+        if f"csv/{path}" not in archive.namelist():
+            continue
+        header = archive.read(f"csv/{path}").decode().splitlines()[0].split(",")
+        assert header == columns, table
+        item_schema = tabular[table]["items"]
+        validator = Draft202012Validator(item_schema, format_checker=FORMATS)
+        rows = _csv(archive, path)
+        for row in rows:
+            problems = [e.message for e in validator.iter_errors(_typed(row, item_schema["properties"]))]
+            assert not problems, f"{path}: {problems}"
+        ids[table] = {r["id"] for r in rows}
+    written = {n.removeprefix("csv/") for n in archive.namelist() if n.startswith("csv/")}
+    assert written <= {path for path, _ in official.values()}
+    assert len(ids["service"]) == 3 and len(ids["location"]) == 2 and len(ids["organization"]) == 1
+    # Foreign keys point at rows that exist.
+    for row in _csv(archive, "service_at_location.csv"):
+        assert row["service_id"] in ids["service"] and row["location_id"] in ids["location"]
+    for row in _csv(archive, "attributes.csv"):
+        assert row["link_id"] in ids["service"] and row["taxonomy_term_id"] in ids["taxonomy_term"]
+    for row in _csv(archive, "service_areas.csv"):
+        assert row["service_id"] in ids["service"]
+    for row in _csv(archive, "addresses.csv"):
+        assert row["location_id"] in ids["location"]
+    names = {r["name"] for r in _csv(archive, "service_areas.csv")}
+    assert names == {"Jena-Zentrum", "Jena-West", "Jena (stadtweit)", "Neulobeda"}
+    package = json.loads(archive.read("datapackage.json"))
+    assert {r["path"] for r in package["resources"]} == {f"csv/{p}" for p in written}
