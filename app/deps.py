@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.settings import Settings
+from search.base import SearchBackend
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -27,5 +28,11 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
+def get_search(request: Request) -> SearchBackend:
+    backend: SearchBackend = request.app.state.search
+    return backend
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
+SearchDep = Annotated[SearchBackend, Depends(get_search)]

@@ -94,6 +94,7 @@ class OfferDocument:
     lat: float | None
     lon: float | None
     status: str
+    stadtweit: bool = False  # runs city-wide: matches every district filter
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,0 +1,160 @@
+"""Build the indexed documents from the database – only public offers (app.catalogue.service decides)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from app.catalogue import service
+from app.catalogue.models import Angebot, Einrichtung, Planungsraum
+from app.catalogue.vocab import Barrierefrei, KostenArt
+from search.base import OfferDocument, SearchQuery
+from search.text import index_text, slug
+
+_BATCH = 500
+
+
+def build_document(angebot: Angebot, planungsraum_names: dict[str, str] | None = None) -> OfferDocument:
+    """One offer (loaded with ``OFFER_LOAD_OPTIONS``) as the search engines see it."""
+    einrichtung = angebot.einrichtung
+    ortsteile = service.offer_ortsteile(angebot)
+    raeume = list(dict.fromkeys(o.planungsraum_code for o in ortsteile))
+    names = planungsraum_names or {}
+    # Names, aliases and Planungsraum names make "Senioren Löbstedt" or "Lobeda-West" in a query count.
+    place_names = [o.name for o in ortsteile] + [a for o in ortsteile for a in o.aliases]
+    place_names += [names[code] for code in raeume if code in names]
+    return OfferDocument(
+        id=angebot.external_id,
+        title=angebot.title,
+        description=angebot.beschreibung or "",
+        einrichtung_id=einrichtung.external_id,
+        einrichtung_name=einrichtung.name,
+        traeger_name=einrichtung.traeger.name,
+        ortsteile=tuple(o.slug for o in ortsteile),
+        ortsteil_names=tuple(dict.fromkeys(place_names)),
+        planungsraeume=tuple(raeume),
+        zielgruppen=tuple(z.code for z in angebot.zielgruppen),
+        zielgruppen_labels=tuple(z.label_de for z in angebot.zielgruppen),
+        themen=tuple(t.code for t in angebot.themen),
+        themen_labels=tuple(t.label_de for t in angebot.themen),
+        handlungsfeld=angebot.handlungsfeld_number,
+        alter_von=angebot.alter_von,
+        alter_bis=angebot.alter_bis,
+        kostenlos=angebot.kosten_art == KostenArt.kostenlos,
+        barrierefrei=service.offer_barrierefrei(angebot) == Barrierefrei.ja,
+        sprachen=tuple(dict.fromkeys(slug(s) for s in service.offer_sprachen(angebot))),
+        lat=einrichtung.lat,
+        lon=einrichtung.lon,
+        status=service.effective_status(angebot).value,
+        stadtweit=angebot.stadtweit,
+    )
+
+
+@dataclass
+class DocumentBatch:
+    documents: list[OfferDocument] = field(default_factory=list)
+    # Requested ids that are not (or no longer) public: the index must drop them.
+    remove_ids: list[str] = field(default_factory=list)
+
+
+def _planungsraum_names(session: Session) -> dict[str, str]:
+    return {p.code: p.name for p in session.exec(select(Planungsraum)).all()}
+
+
+def iter_public_documents(session: Session, *, today: date | None = None) -> Iterator[OfferDocument]:
+    """Every public offer, in batches so 10,000 offers never sit in one session at once."""
+    names = _planungsraum_names(session)
+    ids_stmt = (
+        select(Angebot.external_id)
+        .join(Einrichtung)
+        .where(service.public_offer_clause(today))
+        .order_by(Angebot.external_id)
+    )
+    all_ids = list(session.exec(ids_stmt).all())
+    for start in range(0, len(all_ids), _BATCH):
+        chunk = all_ids[start : start + _BATCH]
+        for angebot in service.get_offers_by_external_ids(session, chunk):
+            yield build_document(angebot, names)
+        session.expunge_all()
+
+
+def documents_for(
+    session: Session, external_ids: Iterable[str], *, today: date | None = None
+) -> DocumentBatch:
+    """Documents for the given ids; ids that are missing or not public go to ``remove_ids``."""
+    names = _planungsraum_names(session)
+    wanted = list(dict.fromkeys(external_ids))
+    batch = DocumentBatch()
+    for start in range(0, len(wanted), _BATCH):
+        chunk = wanted[start : start + _BATCH]
+        found = {a.external_id: a for a in service.get_offers_by_external_ids(session, chunk)}
+        for external_id in chunk:
+            angebot = found.get(external_id)
+            if angebot is not None and service.is_public(angebot, today):
+                batch.documents.append(build_document(angebot, names))
+            else:
+                batch.remove_ids.append(external_id)
+    return batch
+
+
+def count_public(session: Session) -> int:
+    return service.count_public_offers(session)
+
+
+# Searchable fields in rank order (title > zielgruppen/themen > institution > description), shared by both
+# backends so they search the same folded words, compound parts and synonyms.
+SEARCHABLE_FIELDS = ("title", "groups", "institution", "description", "places")
+
+
+def searchable_text(doc: OfferDocument) -> dict[str, str]:
+    return {
+        "title": index_text(doc.title),
+        "groups": index_text(" ".join((*doc.zielgruppen_labels, *doc.themen_labels))),
+        "institution": index_text(f"{doc.einrichtung_name} {doc.traeger_name}"),
+        "description": index_text(doc.description),
+        "places": index_text(" ".join(doc.ortsteil_names)),
+    }
+
+
+def facet_values(doc: OfferDocument) -> dict[str, list[str]]:
+    """The facet values of a document as strings (what Meilisearch reports, too)."""
+    return {
+        "ortsteil": list(doc.ortsteile),
+        "planungsraum": list(doc.planungsraeume),
+        "zielgruppe": list(doc.zielgruppen),
+        "thema": list(doc.themen),
+        "handlungsfeld": [str(doc.handlungsfeld)] if doc.handlungsfeld is not None else [],
+        "sprache": list(doc.sprachen),
+        "kostenlos": ["true" if doc.kostenlos else "false"],
+        "barrierefrei": ["true" if doc.barrierefrei else "false"],
+    }
+
+
+def matches_filters(doc: OfferDocument, query: SearchQuery) -> bool:
+    """The filter rule in Python (for the database-only fallback; the backends say it in SQL/filters)."""
+    places_ok = doc.stadtweit or (
+        (not query.ortsteile or bool(set(query.ortsteile) & set(doc.ortsteile)))
+        and (not query.planungsraeume or bool(set(query.planungsraeume) & set(doc.planungsraeume)))
+    )
+    if (query.ortsteile or query.planungsraeume) and not places_ok:
+        return False
+    for wanted, have in (
+        (query.zielgruppen, doc.zielgruppen),
+        (query.themen, doc.themen),
+        (query.sprachen, doc.sprachen),
+    ):
+        if wanted and not set(wanted) & set(have):
+            return False
+    if query.handlungsfelder and doc.handlungsfeld not in query.handlungsfelder:
+        return False
+    if query.alter is not None:
+        if doc.alter_von is not None and doc.alter_von > query.alter:
+            return False
+        if doc.alter_bis is not None and doc.alter_bis < query.alter:
+            return False
+    if query.kostenlos is not None and doc.kostenlos != query.kostenlos:
+        return False
+    return query.barrierefrei is None or doc.barrierefrei == query.barrierefrei

@@ -1,0 +1,299 @@
+"""Meilisearch backend (HTTP via httpx, ``Accept-Encoding: identity`` – gzip cost ~40 ms per response).
+
+Documents carry the folded index terms from search.text (umlauts, compound parts, synonyms), so Meilisearch
+and the embedded backend search the same words. ``localizedAttributes`` stays unset: Meilisearch 1.21's
+German segmenter breaks unknown words into fragments (see shared/engine-notes.md).
+Filter strings are built only by :func:`filter_expression`, every value through :func:`quote`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import httpx
+
+from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
+from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
+from search.text import fold, highlight, query_words, synonyms
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1_000
+TASK_TIMEOUT_SECONDS = 300.0
+_WRITE_TIMEOUT_SECONDS = 30.0
+_SNIPPET = 220
+_NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,400}$")
+
+
+class SearchIndexError(SearchUnavailable):
+    """Meilisearch refused a write (failed task); the message carries its reason."""
+
+
+def quote(value: str | int | float | bool) -> str:
+    """The one escaping function for filter values: a double-quoted string with ``\\`` and ``"`` escaped."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(float(value))
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _any_of(attribute: str, values: Sequence[str | int]) -> str:
+    return f"{attribute} IN [{', '.join(quote(v) for v in values)}]"
+
+
+def filter_expression(query: SearchQuery) -> list[str]:
+    """AND across the returned clauses, OR inside each; city-wide offers match every district filter."""
+    clauses: list[str] = []
+    if query.ortsteile:
+        clauses.append(f"(stadtweit = true OR {_any_of('ortsteil', query.ortsteile)})")
+    if query.planungsraeume:
+        clauses.append(f"(stadtweit = true OR {_any_of('planungsraum', query.planungsraeume)})")
+    for attribute, values in (
+        ("zielgruppe", query.zielgruppen),
+        ("thema", query.themen),
+        ("handlungsfeld", tuple(str(n) for n in query.handlungsfelder)),
+        ("sprache", query.sprachen),
+    ):
+        if values:
+            clauses.append(_any_of(attribute, values))
+    if query.alter is not None:
+        clauses.append(f"alter_von <= {quote(query.alter)} AND alter_bis >= {quote(query.alter)}")
+    if query.kostenlos is not None:
+        clauses.append(f"kostenlos = {quote(query.kostenlos)}")
+    if query.barrierefrei is not None:
+        clauses.append(f"barrierefrei = {quote(query.barrierefrei)}")
+    return clauses
+
+
+def document_key(external_id: str) -> str:
+    """Meilisearch ids allow only ``A-Za-z0-9_-``; other workbook ids get a stable hashed key."""
+    if _SAFE_KEY.match(external_id):
+        return external_id
+    return "h_" + hashlib.sha256(external_id.encode()).hexdigest()[:32]
+
+
+def to_meili(doc: OfferDocument) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "key": document_key(doc.id),
+        "id": doc.id,
+        "display_title": doc.title,
+        "display_description": doc.description,
+        "name_sort": fold(doc.title),
+        "alter_von": doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN,
+        "alter_bis": doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
+        "stadtweit": doc.stadtweit,
+        **searchable_text(doc),
+    }
+    for name, values in facet_values(doc).items():
+        body[name] = values
+    body["kostenlos"] = doc.kostenlos
+    body["barrierefrei"] = doc.barrierefrei
+    if doc.lat is not None and doc.lon is not None:
+        body["_geo"] = {"lat": doc.lat, "lng": doc.lon}
+    return body
+
+
+def index_settings() -> dict[str, Any]:
+    return {
+        # title > zielgruppen/themen > institution > places > description
+        "searchableAttributes": [f for f in ("title", "groups", "institution", "places", "description")],
+        "displayedAttributes": ["id", "display_title", "display_description"],
+        "filterableAttributes": [*FACETS, "stadtweit", "alter_von", "alter_bis", "_geo"],
+        "sortableAttributes": ["name_sort", "key", "_geo"],
+        "synonyms": synonyms().pairs(),
+        "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
+        "pagination": {"maxTotalHits": 100_000},
+        "faceting": {"maxValuesPerFacet": 200},
+    }
+
+
+class MeiliBackend:
+    name = "meilisearch"
+
+    def __init__(self, *, url: str, api_key: str, index: str, timeout: float = 1.0) -> None:
+        headers = {"Accept-Encoding": "identity", "Content-Type": "application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self.index = index
+        self.timeout = min(timeout, 1.0)
+        self.client = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=self.timeout)
+
+    # --- HTTP -------------------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
+        try:
+            response = self.client.request(method, path, timeout=timeout or self.timeout, **kwargs)
+        except httpx.HTTPError as exc:
+            raise SearchUnavailable(f"Meilisearch nicht erreichbar ({type(exc).__name__})") from exc
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("message", response.text)
+            except ValueError:
+                detail = response.text
+            raise SearchUnavailable(f"Meilisearch antwortet {response.status_code}: {detail}")
+        return response.json() if response.content else None
+
+    def _write(self, method: str, path: str, **kwargs: Any) -> Any:
+        task = self._request(method, path, timeout=_WRITE_TIMEOUT_SECONDS, **kwargs)
+        return self._wait(task["taskUid"])
+
+    def _wait(self, task_uid: int) -> dict[str, Any]:
+        """Poll the task until it is done; a failed task raises with Meilisearch's reason."""
+        deadline = time.monotonic() + TASK_TIMEOUT_SECONDS
+        delay = 0.005
+        while True:
+            task: dict[str, Any] = self._request("GET", f"/tasks/{task_uid}", timeout=_WRITE_TIMEOUT_SECONDS)
+            if task["status"] == "succeeded":
+                return task
+            if task["status"] in ("failed", "canceled"):
+                error = (task.get("error") or {}).get("message", task["status"])
+                raise SearchIndexError(
+                    f"Meilisearch-Aufgabe {task_uid} ({task['type']}) fehlgeschlagen: {error}"
+                )
+            if time.monotonic() > deadline:
+                raise SearchIndexError(
+                    f"Meilisearch-Aufgabe {task_uid} nach {TASK_TIMEOUT_SECONDS:.0f} s nicht fertig"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+    def _index_exists(self, uid: str) -> bool:
+        try:
+            self._request("GET", f"/indexes/{uid}")
+            return True
+        except SearchUnavailable as exc:
+            if "404" in str(exc):
+                return False
+            raise
+
+    def _create(self, uid: str) -> None:
+        self._write("POST", "/indexes", json={"uid": uid, "primaryKey": "key"})
+        self._write("PATCH", f"/indexes/{uid}/settings", json=index_settings())
+
+    def ensure_index(self) -> None:
+        if not self._index_exists(self.index):
+            self._create(self.index)
+
+    def _push(self, uid: str, documents: Iterable[OfferDocument]) -> int:
+        count = 0
+        batch: list[dict[str, Any]] = []
+        for doc in documents:
+            batch.append(to_meili(doc))
+            if len(batch) >= BATCH_SIZE:
+                self._write("POST", f"/indexes/{uid}/documents", json=batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            self._write("POST", f"/indexes/{uid}/documents", json=batch)
+            count += len(batch)
+        return count
+
+    # --- contract ---------------------------------------------------------------------------------------
+
+    def upsert(self, documents: Sequence[OfferDocument]) -> None:
+        self.ensure_index()
+        self._push(self.index, documents)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        keys = [document_key(i) for i in ids]
+        if keys and self._index_exists(self.index):
+            self._write("POST", f"/indexes/{self.index}/documents/delete-batch", json=keys)
+
+    def rebuild(self, documents: Iterable[OfferDocument]) -> int:
+        """Fill a fresh index, swap it with the live one in one step, then drop the old data."""
+        fresh = f"{self.index}_neu_{int(time.time() * 1000)}"
+        self._create(fresh)
+        try:
+            count = self._push(fresh, documents)
+            self.ensure_index()
+            self._write("POST", "/swap-indexes", json=[{"indexes": [self.index, fresh]}])
+        except BaseException:
+            self._drop(fresh)
+            raise
+        self._drop(fresh)  # after the swap it holds the old documents
+        return count
+
+    def _drop(self, uid: str) -> None:
+        try:
+            self._write("DELETE", f"/indexes/{uid}")
+        except SearchUnavailable as exc:
+            log.warning("Altes Meilisearch-Index %s nicht gelöscht: %s", uid, exc)
+
+    def count(self) -> int:
+        stats = self._request("GET", f"/indexes/{self.index}/stats")
+        return int(stats["numberOfDocuments"])
+
+    def healthy(self) -> bool:
+        try:
+            return bool(self._request("GET", "/health").get("status") == "available")
+        except SearchUnavailable:
+            return False
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        words = query_words(query.q)
+        text = " ".join(words) + (" " if words and query.q.endswith(" ") else "")
+        body: dict[str, Any] = {
+            "q": text,
+            "filter": filter_expression(query),
+            "facets": [f for f in query.facets if f in FACETS],
+            "attributesToRetrieve": ["id", "display_title", "display_description"],
+            "matchingStrategy": "all",
+        }
+        sort = _sort(query, bool(words))
+        if sort:
+            body["sort"] = sort
+        if query.offset % query.limit == 0:
+            body.update(page=query.offset // query.limit + 1, hitsPerPage=query.limit)
+        else:
+            body.update(offset=query.offset, limit=query.limit)
+        found = self._request("POST", f"/indexes/{self.index}/search", json=body)
+        if len(words) > 1 and _total(found) == 0:
+            # No document has every word: like the embedded backend, let the last words go.
+            body["matchingStrategy"] = "last"
+            found = self._request("POST", f"/indexes/{self.index}/search", json=body)
+        hits = found["hits"]
+        highlights = {}
+        if words:
+            highlights = {
+                h["id"]: {
+                    "title": highlight(h.get("display_title", ""), query.q),
+                    "description": highlight(h.get("display_description", ""), query.q, snippet=_SNIPPET),
+                }
+                for h in hits
+            }
+        facets = {
+            name: {str(value): int(n) for value, n in counts.items() if n}
+            for name, counts in (found.get("facetDistribution") or {}).items()
+        }
+        return SearchResult(
+            total=_total(found),
+            ids=[h["id"] for h in hits],
+            facets={k: v for k, v in facets.items() if v},
+            highlights=highlights,
+            backend=self.name,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _total(found: dict[str, Any]) -> int:
+    return int(found.get("totalHits", found.get("estimatedTotalHits", 0)))
+
+
+def _sort(query: SearchQuery, has_text: bool) -> list[str]:
+    if query.sort is Sort.distance and query.lat is not None and query.lon is not None:
+        return [f"_geoPoint({query.lat!r}, {query.lon!r}):asc", "name_sort:asc", "key:asc"]
+    if query.sort is Sort.name or not has_text:
+        return ["name_sort:asc", "key:asc"]
+    return []
+
+
+__all__ = ["SEARCHABLE_FIELDS", "MeiliBackend", "SearchIndexError", "filter_expression", "quote"]

@@ -1,0 +1,103 @@
+"""What pages and the API call: search via the engine, or – when it is down or slow – via the database."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+
+from sqlalchemy import or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, func, select
+
+from app.catalogue import service
+from app.catalogue.models import Angebot, Einrichtung
+from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavailable, Sort
+from search.documents import build_document, facet_values, matches_filters
+from search.suggest import suggest
+from search.text import fold, highlight, query_words
+
+log = logging.getLogger(__name__)
+
+DEGRADED_NOTICE = (
+    "Die Suchmaschine ist gerade nicht erreichbar. Die Ergebnisse stammen aus einer einfachen Suche "
+    "in der Datenbank – Tippfehler und Wortteile werden dabei nicht erkannt."
+)
+# The fallback is for emergencies: it scans at most this many candidate offers.
+_FALLBACK_CANDIDATES = 5_000
+_UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
+
+
+def search_offers(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchResult:
+    try:
+        result = backend.search(query)
+    except SearchUnavailable as exc:
+        log.warning("Suche über %s nicht möglich (%s) – Datenbanksuche", backend.name, exc)
+        result = database_search(session, query)
+        result.degraded = True
+    if result.total == 0 and query.q.strip() and result.suggestion is None:
+        result.suggestion = suggest(session, query.q)
+    return result
+
+
+def load_offers(session: Session, result: SearchResult) -> list[Angebot]:
+    """The result's offers from the database, in rank order – and only those still public."""
+    return [a for a in service.get_offers_by_external_ids(session, result.ids) if service.is_public(a)]
+
+
+def _word_clause(word: str) -> ColumnElement[bool]:
+    """A word in title, description or institution name, with ä/ae, ö/oe, ü/ue, ß/ss spelled either way."""
+    variants = {word}
+    for plain, umlaut in _UMLAUTS:
+        variants |= {v.replace(plain, umlaut) for v in variants} | {
+            v.replace(umlaut, plain) for v in variants
+        }
+    columns = (Angebot.title, Angebot.beschreibung, Einrichtung.name)
+    return or_(*(func.lower(col(c)).contains(v, autoescape=True) for c in columns for v in variants))
+
+
+def database_search(session: Session, query: SearchQuery) -> SearchResult:
+    """A plain substring search over public offers with the same filters, facets and sorts."""
+    stmt = select(Angebot).join(Einrichtung).where(service.public_offer_clause())
+    for word in query_words(query.q):
+        stmt = stmt.where(_word_clause(word))
+    stmt = stmt.options(*service.OFFER_LOAD_OPTIONS).order_by(func.lower(Angebot.title), Angebot.external_id)
+    offers = session.exec(stmt.limit(_FALLBACK_CANDIDATES)).all()
+    docs = [d for d in (build_document(a) for a in offers) if matches_filters(d, query)]
+    if query.sort is Sort.distance and query.lat is not None and query.lon is not None:
+        lat, lon = query.lat, query.lon
+        scale = math.cos(math.radians(lat)) ** 2
+        docs.sort(
+            key=lambda d: (
+                d.lat is None,
+                (d.lat - lat) ** 2 + (d.lon - lon) ** 2 * scale
+                if d.lat is not None and d.lon is not None
+                else 0,
+                fold(d.title),
+            )
+        )
+    facets: dict[str, dict[str, int]] = {}
+    for doc in docs:
+        for name, values in facet_values(doc).items():
+            if name in query.facets:
+                for value in values:
+                    facets.setdefault(name, {}).setdefault(value, 0)
+                    facets[name][value] += 1
+    page = docs[query.offset : query.offset + query.limit]
+    highlights = (
+        {
+            d.id: {
+                "title": highlight(d.title, query.q),
+                "description": highlight(d.description, query.q, snippet=220),
+            }
+            for d in page
+        }
+        if query.q.strip()
+        else {}
+    )
+    return SearchResult(
+        total=len(docs), ids=[d.id for d in page], facets=facets, highlights=highlights, backend="database"
+    )
+
+
+__all__: Sequence[str] = ("DEGRADED_NOTICE", "database_search", "load_offers", "search_offers")

@@ -1,0 +1,378 @@
+"""Embedded search backend: SQLite FTS5 in its own file, no server.
+
+Text matching uses FTS5 over the folded index terms (compound parts and synonyms are in the document);
+typo tolerance expands every query word to the indexed terms within Meilisearch's typo thresholds
+(Damerau/OSA via rapidfuzz); the last word is also a prefix. Filters and facet counts are plain SQL on side
+tables. A rebuild writes a fresh file and atomically replaces the old one, so searches never see a half index.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, Sort
+from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
+from search.text import fold, highlight, max_typos, query_words
+
+# bm25 weights in SEARCHABLE_FIELDS order: title > groups > institution > description; places near groups.
+_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 4.0)
+_SNIPPET = 220
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS doc (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    alter_von REAL NOT NULL,
+    alter_bis REAL NOT NULL,
+    kostenlos INTEGER NOT NULL,
+    barrierefrei INTEGER NOT NULL,
+    stadtweit INTEGER NOT NULL,
+    lat REAL,
+    lon REAL
+);
+CREATE TABLE IF NOT EXISTS facet (
+    doc INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (doc, name, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS facet_value ON facet (name, value, doc);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(SEARCHABLE_FIELDS)}, prefix='2 3 4');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
+INSERT OR IGNORE INTO meta VALUES ('generation', '0');
+"""  # noqa: S608 – SQL from module constants only
+_NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
+
+
+@dataclass
+class _Vocabulary:
+    by_length: dict[int, list[str]]
+    terms: frozenset[str]
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> _Vocabulary:
+        by_length: dict[int, list[str]] = defaultdict(list)
+        terms = [row[0] for row in conn.execute("SELECT term FROM fts_terms")]
+        for term in terms:
+            by_length[len(term)].append(term)
+        return cls(dict(by_length), frozenset(terms))
+
+    def typo_matches(self, word: str) -> list[str]:
+        allowed = max_typos(word)
+        if allowed == 0:
+            return [word] if word in self.terms else []
+        found: list[str] = []
+        for length in range(len(word) - allowed, len(word) + allowed + 1):
+            candidates = self.by_length.get(length)
+            if not candidates:
+                continue
+            hits = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+            found.extend(h[0] for h in hits)
+        return found
+
+
+class SqliteFtsBackend:
+    name = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._vocab_lock = threading.Lock()
+        self._vocab_key: tuple[int, str] | None = None
+        self._vocab: _Vocabulary | None = None
+
+    # --- connections ------------------------------------------------------------------------------------
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.executescript(_SCHEMA)
+        return conn
+
+    def _conn(self) -> tuple[sqlite3.Connection, int]:
+        """This thread's connection; reopened when a rebuild has replaced the file."""
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            inode = -1
+        cached = getattr(self._local, "conn", None)
+        if cached is None or self._local.inode != inode or inode == -1:
+            if cached is not None:
+                cached.close()
+            conn = self._connect(self.path)
+            self._local.conn = conn
+            self._local.inode = os.stat(self.path).st_ino
+        return self._local.conn, self._local.inode
+
+    def _vocabulary(self, conn: sqlite3.Connection, inode: int) -> _Vocabulary:
+        generation = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
+        key = (inode, generation)
+        with self._vocab_lock:
+            if self._vocab is None or self._vocab_key != key:
+                self._vocab = _Vocabulary.load(conn)
+                self._vocab_key = key
+            return self._vocab
+
+    # --- writing ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _write(conn: sqlite3.Connection, documents: Sequence[OfferDocument]) -> None:
+        for doc in documents:
+            row = conn.execute("SELECT rowid FROM doc WHERE id = ?", (doc.id,)).fetchone()
+            if row is not None:
+                _delete_rowid(conn, row[0])
+            cur = conn.execute(
+                "INSERT INTO doc (id, title, description, name_key, alter_von, alter_bis, kostenlos,"
+                " barrierefrei, stadtweit, lat, lon) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.id,
+                    doc.title,
+                    doc.description,
+                    fold(doc.title),
+                    doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN,
+                    doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
+                    int(doc.kostenlos),
+                    int(doc.barrierefrei),
+                    int(doc.stadtweit),
+                    doc.lat,
+                    doc.lon,
+                ),
+            )
+            rowid = cur.lastrowid
+            text = searchable_text(doc)
+            conn.execute(
+                f"INSERT INTO fts (rowid, {', '.join(SEARCHABLE_FIELDS)}) VALUES (?{', ?' * len(text)})",  # noqa: S608
+                (rowid, *(text[f] for f in SEARCHABLE_FIELDS)),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO facet (doc, name, value) VALUES (?, ?, ?)",
+                [(rowid, name, v) for name, values in facet_values(doc).items() for v in values],
+            )
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+    def upsert(self, documents: Sequence[OfferDocument]) -> None:
+        conn, _ = self._conn()
+        with _transaction(conn):
+            self._write(conn, documents)
+            self._bump(conn)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        conn, _ = self._conn()
+        with _transaction(conn):
+            for external_id in ids:
+                row = conn.execute("SELECT rowid FROM doc WHERE id = ?", (external_id,)).fetchone()
+                if row is not None:
+                    _delete_rowid(conn, row[0])
+            self._bump(conn)
+
+    def rebuild(self, documents: Iterable[OfferDocument]) -> int:
+        """Write a fresh file next to the old one, then swap it in with one atomic rename."""
+        fresh = self.path.with_name(self.path.name + ".neu")
+        fresh.unlink(missing_ok=True)
+        conn = self._connect(fresh)
+        count = 0
+        try:
+            with _transaction(conn):
+                batch: list[OfferDocument] = []
+                for doc in documents:
+                    batch.append(doc)
+                    if len(batch) >= 500:
+                        self._write(conn, batch)
+                        count += len(batch)
+                        batch = []
+                self._write(conn, batch)
+                count += len(batch)
+                self._bump(conn)
+            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+        finally:
+            conn.close()
+        os.replace(fresh, self.path)
+        return count
+
+    # --- reading ----------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        conn, _ = self._conn()
+        return int(conn.execute("SELECT count(*) FROM doc").fetchone()[0])
+
+    def healthy(self) -> bool:
+        try:
+            conn, _ = self._conn()
+            conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()
+            return True
+        except sqlite3.Error:
+            return False
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        conn, inode = self._conn()
+        words = query_words(query.q)
+        prefix = bool(words) and not query.q.endswith(" ")
+        where, params = _filters(query)
+        if not words:
+            return self._run(conn, query, None, where, params)
+        vocab = self._vocabulary(conn, inode)
+        groups = [_match_group(w, vocab, prefix and i == len(words) - 1) for i, w in enumerate(words)]
+        # Like Meilisearch's "last" matching strategy: no document has every word → drop words from the end.
+        for keep in range(len(groups), 0, -1):
+            kept = groups[:keep]
+            if any(g is None for g in kept):
+                continue
+            result = self._run(conn, query, " AND ".join(g for g in kept if g), where, params)
+            if result.total or keep == 1:
+                return result
+        return SearchResult(total=0, ids=[], backend=self.name)
+
+    def _run(
+        self,
+        conn: sqlite3.Connection,
+        query: SearchQuery,
+        match: str | None,
+        where: list[str],
+        params: list[Any],
+    ) -> SearchResult:
+        if match is None:
+            hits = "SELECT rowid AS doc, 0.0 AS score FROM doc"
+            hit_params: list[Any] = []
+        else:
+            weights = ", ".join(str(w) for w in _WEIGHTS)
+            hits = f"SELECT rowid AS doc, bm25(fts, {weights}) AS score FROM fts WHERE fts MATCH ?"  # noqa: S608
+            hit_params = [match]
+        # Only placeholders and module constants go into the SQL text; values travel as parameters.
+        base = f"WITH hits AS ({hits}) SELECT {{cols}} FROM hits CROSS JOIN doc ON doc.rowid = hits.doc"  # noqa: S608
+        condition = (" WHERE " + " AND ".join(where)) if where else ""
+        total = conn.execute(base.format(cols="count(*)") + condition, [*hit_params, *params]).fetchone()[0]
+        order, order_params = _order(query, match is not None)
+        rows = conn.execute(
+            base.format(cols="doc.id, doc.title, doc.description")
+            + condition
+            + f" ORDER BY {order} LIMIT ? OFFSET ?",
+            [*hit_params, *params, *order_params, query.limit, query.offset],
+        ).fetchall()
+        facets: dict[str, dict[str, int]] = {}
+        wanted = [f for f in query.facets if f in FACETS]
+        if wanted and total:
+            placeholders = ", ".join("?" * len(wanted))
+            facet_rows = conn.execute(
+                base.format(cols="f.name, f.value, count(*)")
+                + " CROSS JOIN facet AS f ON f.doc = doc.rowid"
+                + condition
+                + (" AND " if where else " WHERE ")
+                + f"f.name IN ({placeholders}) GROUP BY f.name, f.value",
+                [*hit_params, *params, *wanted],
+            ).fetchall()
+            for name, value, n in facet_rows:
+                facets.setdefault(name, {})[value] = n
+        highlights = {}
+        if query.q.strip():
+            highlights = {
+                row[0]: {
+                    "title": highlight(row[1], query.q),
+                    "description": highlight(row[2], query.q, snippet=_SNIPPET),
+                }
+                for row in rows
+            }
+        return SearchResult(
+            total=int(total),
+            ids=[row[0] for row in rows],
+            facets=facets,
+            highlights=highlights,
+            backend=self.name,
+        )
+
+
+def _match_group(word: str, vocab: _Vocabulary, prefix: bool) -> str | None:
+    """FTS5 expression for one query word: its typo variants, OR'd; None when nothing can match."""
+    variants = sorted(set(vocab.typo_matches(word)))
+    parts = [f'"{v}"' for v in variants]
+    if prefix:
+        parts.append(f'"{word}"*')
+    if not parts:
+        return None
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _in(column: str, values: Sequence[Any], params: list[Any]) -> str:
+    params.extend(values)
+    return f"{column} IN ({', '.join('?' * len(values))})"
+
+
+def _facet_filter(name: str, values: Sequence[str], params: list[Any]) -> str:
+    params.append(name)
+    return f"doc.rowid IN (SELECT doc FROM facet WHERE name = ? AND {_in('value', values, params)})"  # noqa: S608
+
+
+def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
+    """AND across filters, OR within one filter's values; city-wide offers match every district filter."""
+    where: list[str] = []
+    params: list[Any] = []
+    if query.ortsteile:
+        where.append(f"(doc.stadtweit = 1 OR {_facet_filter('ortsteil', query.ortsteile, params)})")
+    if query.planungsraeume:
+        where.append(f"(doc.stadtweit = 1 OR {_facet_filter('planungsraum', query.planungsraeume, params)})")
+    for name, values in (
+        ("zielgruppe", query.zielgruppen),
+        ("thema", query.themen),
+        ("handlungsfeld", tuple(str(n) for n in query.handlungsfelder)),
+        ("sprache", query.sprachen),
+    ):
+        if values:
+            where.append(_facet_filter(name, values, params))
+    if query.alter is not None:
+        where.append("doc.alter_von <= ? AND doc.alter_bis >= ?")
+        params.extend([query.alter, query.alter])
+    if query.kostenlos is not None:
+        where.append("doc.kostenlos = ?")
+        params.append(int(query.kostenlos))
+    if query.barrierefrei is not None:
+        where.append("doc.barrierefrei = ?")
+        params.append(int(query.barrierefrei))
+    return where, params
+
+
+def _order(query: SearchQuery, has_text: bool) -> tuple[str, list[Any]]:
+    if query.sort is Sort.distance and query.lat is not None and query.lon is not None:
+        # Equirectangular distance is exact enough to order places within one city.
+        scale = math.cos(math.radians(query.lat)) ** 2
+        return (
+            "doc.lat IS NULL, (doc.lat - ?) * (doc.lat - ?) + (doc.lon - ?) * (doc.lon - ?) * ?, "
+            "doc.name_key, doc.id",
+            [query.lat, query.lat, query.lon, query.lon, scale],
+        )
+    if query.sort is Sort.relevance and has_text:
+        return "hits.score, doc.name_key, doc.id", []
+    return "doc.name_key, doc.id", []
+
+
+def _delete_rowid(conn: sqlite3.Connection, rowid: int) -> None:
+    conn.execute("DELETE FROM fts WHERE rowid = ?", (rowid,))
+    conn.execute("DELETE FROM facet WHERE doc = ?", (rowid,))
+    conn.execute("DELETE FROM doc WHERE rowid = ?", (rowid,))
+
+
+class _transaction:
+    """BEGIN IMMEDIATE … COMMIT on an autocommit connection (rollback on error)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
