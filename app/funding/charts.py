@@ -23,6 +23,7 @@ class Bar:
     label: str  # short label drawn in the chart (e.g. "HF 3", "2021")
     long_label: str  # full name for the description and the table
     cents: int
+    count: int
     y: int
     width: int
     value_text: str
@@ -47,22 +48,27 @@ class BarChart:
     def total_cents(self) -> int:
         return sum(b.cents for b in self.bars)
 
+    @property
+    def total_count(self) -> int:
+        return sum(b.count for b in self.bars)
 
-def bar_chart(chart_id: str, title: str, data: list[tuple[str, str, int]]) -> BarChart:
-    """``data`` = (short label, long label, cents); bars are scaled to the largest value."""
-    largest = max((cents for _s, _l, cents in data), default=0)
+
+def bar_chart(chart_id: str, title: str, data: list[tuple[str, str, int, int]]) -> BarChart:
+    """``data`` = (short label, long label, cents, project count); bars are scaled to the largest value."""
+    largest = max((row[2] for row in data), default=0)
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     bars = [
         Bar(
             label=short,
             long_label=long,
             cents=cents,
+            count=count,
             y=TOP + i * ROW_HEIGHT,
             # A non-zero amount stays visible as at least a 2-unit sliver.
             width=max(2, round(span * cents / largest)) if largest and cents else 0,
             value_text=format_euro(cents),
         )
-        for i, (short, long, cents) in enumerate(data)
+        for i, (short, long, cents, count) in enumerate(data)
     ]
     description = "; ".join(f"{b.long_label}: {b.value_text}" for b in bars)
     return BarChart(chart_id, title, description, bars, height=TOP * 2 + ROW_HEIGHT * max(1, len(bars)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -127,6 +128,7 @@ def overview(
     grants = funding.load_grants(session, flt)
     all_year_grants = funding.load_grants(session, flt, all_years=True)
     totals = funding.compute_totals(grants, context["handlungsfelder"], context["layout"])
+    year_counts = Counter(g.jahr for g in all_year_grants)
     scope_label = str(flt.year) if flt.year is not None else _("alle Jahre")
     context.update(
         flt=flt,
@@ -142,12 +144,15 @@ def overview(
         hf_chart=bar_chart(
             "chart-hf",
             _("Fördersumme je Handlungsfeld ({scope})").format(scope=scope_label),
-            [(f"HF {t.number}", f"HF {t.number} {t.name}", t.amount.cents) for t in totals.by_handlungsfeld],
+            [
+                (f"HF {t.number}", f"HF {t.number} {t.name}", t.amount.cents, t.amount.count)
+                for t in totals.by_handlungsfeld
+            ],
         ),
         year_chart=bar_chart(
             "chart-jahre",
             _("Fördersumme je Jahr"),
-            [(str(y), str(y), c) for y, c in funding.sum_by_year(all_year_grants).items()],
+            [(str(y), str(y), c, year_counts[y]) for y, c in funding.sum_by_year(all_year_grants).items()],
         ),
     )
     return render(request, "funding/index.html", context)
