@@ -1,16 +1,27 @@
-"""Public pages families use: start page, offer list, offer detail."""
+"""Public pages families use: start page, offer and institution details, districts, topics, target groups.
+
+The results page lives in ``results.py``; legal pages, robots.txt and sitemap.xml in ``legal.py``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import HTMLResponse
 
 from app.catalogue import service
-from app.deps import SessionDep
-from app.templating import render
+from app.catalogue.vocab import Status
+from app.deps import SessionDep, SettingsDep
+from app.public import display, jsonld, queries
+from app.public.legal import router as legal_router
+from app.public.life_situations import LIFE_SITUATIONS
+from app.public.results import router as results_router
+from app.templating import env, render
+
+env.globals.update(display.TEMPLATE_HELPERS, offer_status=service.effective_status)
 
 router = APIRouter()
-PAGE_SIZE = 50
+router.include_router(results_router)
+router.include_router(legal_router)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -21,33 +32,115 @@ def start(request: Request, session: SessionDep) -> HTMLResponse:
         {
             "offer_count": service.count_public_offers(session),
             "institution_count": service.count_public_institutions(session),
+            "life_situations": LIFE_SITUATIONS,
+            "districts": queries.ortsteile_by_planungsraum(session),
         },
     )
 
 
-@router.get("/angebote", response_class=HTMLResponse)
-def offer_list(request: Request, session: SessionDep, seite: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
-    total = service.count_public_offers(session)
-    offers = service.list_public_offers(session, limit=PAGE_SIZE, offset=(seite - 1) * PAGE_SIZE)
-    return render(
-        request,
-        "public/offer_list.html",
-        {"offers": offers, "total": total, "page": seite, "pages": max(1, -(-total // PAGE_SIZE))},
-    )
-
-
 @router.get("/angebote/{external_id}", response_class=HTMLResponse)
-def offer_detail(request: Request, session: SessionDep, external_id: str) -> HTMLResponse:
+def offer_detail(
+    request: Request, session: SessionDep, settings: SettingsDep, external_id: str
+) -> HTMLResponse:
     offer = service.get_offer(session, external_id)
-    if offer is None or not offer.published:
+    if offer is None or not offer.published or not offer.einrichtung.published:
         raise HTTPException(status_code=404)
+    if service.is_expired(offer):
+        # Past "Gültig bis": gone for good; point to similar offers instead of a bare error.
+        return render(
+            request,
+            "public/offer_gone.html",
+            {"offer": offer, "similar": queries.similar_offers(session, offer)},
+            status_code=410,
+        )
+    place = offer.einrichtung
+    moved_to = place.nachfolger if place.status == Status.umgezogen else None
     return render(
         request,
         "public/offer_detail.html",
         {
             "offer": offer,
+            "place": place,
             "status": service.effective_status(offer),
+            "moved_to": moved_to,
             "ortsteile": service.offer_ortsteile(offer),
             "sprachen": service.offer_sprachen(offer),
+            "barrierefrei": service.offer_barrierefrei(offer),
+            "barrierefrei_hinweis": offer.barrierefrei_hinweis or place.barrierefrei_hinweis,
+            "page_url": f"{settings.base_url}/angebote/{offer.external_id}",
+            "similar": queries.similar_offers(session, offer, limit=3),
+            "json_ld": jsonld.script_block(jsonld.offer_service(offer, settings.base_url)),
         },
     )
+
+
+@router.get("/einrichtungen/{external_id}", response_class=HTMLResponse)
+def institution_detail(
+    request: Request, session: SessionDep, settings: SettingsDep, external_id: str
+) -> HTMLResponse:
+    place = queries.get_institution(session, external_id)
+    if place is None or not place.published:
+        raise HTTPException(status_code=404)
+    return render(
+        request,
+        "public/institution_detail.html",
+        {
+            "place": place,
+            "offers": queries.institution_offers(session, place),
+            "moved_to": place.nachfolger if place.status == Status.umgezogen else None,
+            "page_url": f"{settings.base_url}/einrichtungen/{place.external_id}",
+            "json_ld": jsonld.script_block(jsonld.institution_place(place, settings.base_url)),
+        },
+    )
+
+
+@router.get("/stadtteile", response_class=HTMLResponse)
+def district_index(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(
+        request, "public/district_index.html", {"districts": queries.ortsteile_by_planungsraum(session)}
+    )
+
+
+@router.get("/stadtteile/{slug}", response_class=HTMLResponse)
+def district_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    ortsteil = queries.get_ortsteil(session, slug)
+    if ortsteil is None:
+        raise HTTPException(status_code=404)
+    return render(
+        request,
+        "public/district.html",
+        {
+            "ortsteil": ortsteil,
+            "offers": queries.offers_in_ortsteil(session, ortsteil),
+            "institutions": queries.institutions_in_ortsteil(session, ortsteil),
+            "neighbours": queries.neighbours(session, ortsteil),
+        },
+    )
+
+
+@router.get("/themen", response_class=HTMLResponse)
+def topic_index(request: Request) -> HTMLResponse:
+    return render(request, "public/term_index.html", {"kind": "thema", "terms": display.terms("thema")})
+
+
+@router.get("/themen/{code}", response_class=HTMLResponse)
+def topic_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+    if code not in {t.code for t in display.terms("thema")}:
+        raise HTTPException(status_code=404)
+    offers = queries.offers_with(session, thema=code)
+    return render(request, "public/term.html", {"kind": "thema", "code": code, "offers": offers})
+
+
+@router.get("/zielgruppen", response_class=HTMLResponse)
+def audience_index(request: Request) -> HTMLResponse:
+    return render(
+        request, "public/term_index.html", {"kind": "zielgruppe", "terms": display.terms("zielgruppe")}
+    )
+
+
+@router.get("/zielgruppen/{code}", response_class=HTMLResponse)
+def audience_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+    if code not in {t.code for t in display.terms("zielgruppe")}:
+        raise HTTPException(status_code=404)
+    offers = queries.offers_with(session, zielgruppe=code)
+    return render(request, "public/term.html", {"kind": "zielgruppe", "code": code, "offers": offers})

@@ -1,0 +1,233 @@
+"""The results page ``/angebote?…``: the API's parameters (``search.params``) plus ``seite`` (page) and
+``von`` (an Ortsteil whose institutions' centre is the origin for sorting by distance).
+
+The URL always reproduces the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session
+from starlette.responses import HTMLResponse
+
+from app.catalogue import vocab
+from app.catalogue.districts import DistrictResolver
+from app.deps import SessionDep, SettingsDep
+from app.i18n import gettext as _
+from app.public import display, queries
+from app.settings import Settings
+from app.templating import render
+from search import get_backend
+from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavailable, Sort
+from search.params import PARAMETERS, SPRACHEN_SLUGS, InvalidSearchParams, parse_offer_params
+from search.service import database_search, load_offers, search_offers
+
+router = APIRouter()
+PAGE_SIZE = 20
+MAX_PAGE = 500
+PAGE_PARAMS = (*(p for p in PARAMETERS if p not in ("limit", "offset")), "von", "seite")
+Pairs = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    checked: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    legend: str
+    options: list[FacetOption]
+
+
+def page_url(pairs: Pairs, **changes: str | None) -> str:
+    """``/angebote`` with ``pairs``; a keyword replaces (or, with None, drops) that parameter."""
+    kept = [(k, v) for k, v in pairs if k not in changes]
+    kept += [(k, v) for k, v in changes.items() if v is not None]
+    return "/angebote" + ("?" + urlencode(kept) if kept else "")
+
+
+def _backend(request: Request, settings: Settings) -> SearchBackend:
+    backend: SearchBackend | None = getattr(request.app.state, "search", None)
+    return backend if backend is not None else get_backend(settings)
+
+
+def _page_number(pairs: Pairs) -> int:
+    raw = next((v for k, v in pairs if k == "seite"), "1")
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) >= 1 else 1
+
+
+def _parse(
+    pairs: Pairs, resolver: DistrictResolver, origin: tuple[float, float] | None, page: int
+) -> SearchQuery:
+    mapping: dict[str, list[str]] = {}
+    for key, value in pairs:
+        if key in PARAMETERS and key not in ("limit", "offset"):
+            mapping.setdefault(key, []).append(value)
+    mapping["limit"] = [str(PAGE_SIZE)]
+    mapping["offset"] = [str((page - 1) * PAGE_SIZE)]
+    if origin and not (mapping.get("lat") and mapping.get("lon")):
+        mapping["lat"], mapping["lon"] = [str(origin[0])], [str(origin[1])]
+    return parse_offer_params(mapping, resolver)
+
+
+def _chip_label(key: str, value: str, resolver: DistrictResolver) -> str:
+    if key == "q":
+        return _("Suche: „%(text)s“") % {"text": value}
+    if key == "ortsteil":
+        return resolver.ortsteile[value].name if value in resolver.ortsteile else value
+    if key == "planungsraum":
+        return _("Planungsraum %(name)s") % {"name": resolver.planungsraum_names.get(value, value)}
+    if key in ("zielgruppe", "thema"):
+        return display.label(key, value)
+    if key == "handlungsfeld":
+        return display.label("handlungsfeld", value) if value.isdigit() else value
+    if key == "sprache":
+        return SPRACHEN_SLUGS.get(value, value)
+    if key == "kostenlos":
+        return _("kostenlos") if value.lower() in ("true", "1", "ja", "on") else _("mit Kosten")
+    if key == "barrierefrei":
+        return _("barrierefrei")
+    if key == "alter":
+        return _("Alter: %(alter)s Jahre") % {"alter": value}
+    if key == "von":
+        name = resolver.ortsteile[value].name if value in resolver.ortsteile else value
+        return _("Entfernung ab %(name)s") % {"name": name}
+    return value
+
+
+def _chips(pairs: Pairs, resolver: DistrictResolver) -> list[Chip]:
+    chips = []
+    for index, (key, value) in enumerate(pairs):
+        if key in ("seite", "sort", "lat", "lon") or not value.strip():
+            continue
+        rest = [p for i, p in enumerate(pairs) if i != index and p[0] != "seite"]
+        chips.append(Chip(_chip_label(key, value, resolver), page_url(rest)))
+    if any(k == "lat" for k, _v in pairs):
+        rest = [p for p in pairs if p[0] not in ("lat", "lon", "seite")]
+        chips.append(Chip(_("Entfernung ab meinem Standort"), page_url(rest)))
+    return chips
+
+
+def _facets(result: SearchResult, query: SearchQuery, resolver: DistrictResolver) -> list[Facet]:
+    counts = result.facets
+
+    def options(name: str, items: list[tuple[str, str]], selected: tuple[str, ...]) -> list[FacetOption]:
+        found = counts.get(name, {})
+        return [
+            FacetOption(code, text, found.get(code, 0), code in selected)
+            for code, text in items
+            if found.get(code, 0) > 0 or code in selected
+        ]
+
+    ortsteile = [(o.slug, o.name) for o in sorted(resolver.ortsteile.values(), key=lambda o: o.name)]
+    facets = [
+        Facet("zielgruppe", _("Für wen"), options("zielgruppe", _terms("zielgruppe"), query.zielgruppen)),
+        Facet("thema", _("Thema"), options("thema", _terms("thema"), query.themen)),
+        Facet("ortsteil", _("Stadtteil"), options("ortsteil", ortsteile, query.ortsteile)),
+        Facet("sprache", _("Sprache"), options("sprache", list(SPRACHEN_SLUGS.items()), query.sprachen)),
+    ]
+    extras = []
+    free = counts.get("kostenlos", {}).get("true", 0)
+    if free or query.kostenlos:
+        extras.append(FacetOption("kostenlos", _("nur kostenlose Angebote"), free, bool(query.kostenlos)))
+    accessible = counts.get("barrierefrei", {}).get("true", 0)
+    if accessible or query.barrierefrei:
+        extras.append(
+            FacetOption("barrierefrei", _("nur barrierefreie Orte"), accessible, bool(query.barrierefrei))
+        )
+    if extras:
+        facets.append(Facet("extras", _("Weitere Merkmale"), extras))
+    return [f for f in facets if f.options]
+
+
+def _terms(kind: str) -> list[tuple[str, str]]:
+    return [(t.code, display.label(kind, t.code)) for t in display.terms(kind)]
+
+
+def _search(
+    request: Request, session: Session, settings: Settings, pairs: Pairs, resolver: DistrictResolver
+) -> tuple[SearchQuery, dict[str, str], tuple[float, float] | None]:
+    page = _page_number(pairs)
+    von = next((v for k, v in pairs if k == "von" and v), None)
+    origin = queries.ortsteil_centre(session, von) if von else None
+    errors: dict[str, str] = {}
+    try:
+        query = _parse(pairs, resolver, origin, page)
+    except InvalidSearchParams as exc:
+        # Keep the user's other choices: search without the parameters that could not be understood.
+        errors = exc.errors
+        usable = [(k, v) for k, v in pairs if k not in errors]
+        try:
+            query = _parse(usable, resolver, origin, page)
+        except InvalidSearchParams:
+            query = SearchQuery(limit=PAGE_SIZE)
+    return query, errors, origin
+
+
+def _search_or_fallback(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchResult:
+    """An empty result from an empty index (not built yet, or wiped) is no answer: ask the database."""
+    result = search_offers(session, backend, query)
+    if result.total == 0 and not result.degraded:
+        try:
+            index_empty = backend.count() == 0
+        except SearchUnavailable:
+            index_empty = True
+        if index_empty:
+            result = database_search(session, query)
+            result.degraded = True
+    return result
+
+
+@router.get("/angebote", response_class=HTMLResponse)
+def results(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    pairs: Pairs = [(k, v) for k, v in request.query_params.multi_items() if k in PAGE_PARAMS and v.strip()]
+    resolver = DistrictResolver.from_session(session)
+    query, errors, origin = _search(request, session, settings, pairs, resolver)
+    result = _search_or_fallback(session, _backend(request, settings), query)
+    offers = load_offers(session, result)
+    page = query.offset // PAGE_SIZE + 1
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    sort_requested = next((v for k, v in pairs if k == "sort"), "relevance")
+    distance_missing = sort_requested == Sort.distance and query.sort is not Sort.distance
+    selected_districts = [resolver.ortsteile[s] for s in query.ortsteile if s in resolver.ortsteile]
+    return render(
+        request,
+        "public/results.html",
+        {
+            "query": query,
+            "result": result,
+            "offers": offers,
+            "errors": errors,
+            "chips": _chips(pairs, resolver),
+            "facets": _facets(result, query, resolver),
+            "page": page,
+            "pages": pages,
+            "pairs": pairs,
+            "page_url": page_url,
+            "suggestion_url": page_url(pairs, q=result.suggestion, seite=None) if result.suggestion else None,
+            "sort": query.sort.value if not distance_missing else sort_requested,
+            "distance_missing": distance_missing,
+            "von": next((v for k, v in pairs if k == "von"), ""),
+            "origin": origin,
+            "districts": queries.ortsteile_by_planungsraum(session),
+            "selected_districts": selected_districts,
+            "hidden": [(k, v) for k, v in pairs if k in ("planungsraum", "handlungsfeld", "lat", "lon")],
+            "alter": next((v for k, v in pairs if k == "alter"), ""),
+            "all_sprachen": vocab.SPRACHEN,
+        },
+        status_code=400 if errors else 200,
+    )
