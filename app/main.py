@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Familienwegweiser Jena – API",
         description="Öffentliche, lesende Schnittstelle des Familienwegweisers Jena.",
         version="1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is our own page (app/opendata): Swagger UI would load from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
