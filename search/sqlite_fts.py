@@ -21,7 +21,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, Sort
+from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
 from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
 from search.text import fold, highlight, max_typos, query_words
 
@@ -216,10 +216,16 @@ class SqliteFtsBackend:
             conn, _ = self._conn()
             conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()
             return True
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return False
 
     def search(self, query: SearchQuery) -> SearchResult:
+        try:
+            return self._search(query)
+        except (sqlite3.Error, OSError) as exc:  # an unreadable index file degrades like a dead server
+            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
+
+    def _search(self, query: SearchQuery) -> SearchResult:
         conn, inode = self._conn()
         words = query_words(query.q)
         prefix = bool(words) and not query.q.endswith(" ")

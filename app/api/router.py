@@ -3,6 +3,8 @@
 from fastapi import APIRouter
 
 from app.api.funding import router as funding_router
+from app.api.offers import router as offers_router
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(funding_router)
+router.include_router(offers_router)
