@@ -24,6 +24,12 @@ def _soup(client: TestClient, path: str) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")
 
 
+def _text(soup: BeautifulSoup, selector: str) -> str:
+    element = soup.select_one(selector)
+    assert element is not None, selector
+    return element.get_text(strip=True)
+
+
 def _json_ld(soup: BeautifulSoup) -> dict[str, object]:
     (script,) = soup.select('script[type="application/ld+json"]')
     data: dict[str, object] = json.loads(script.get_text())
@@ -50,7 +56,9 @@ def test_daten_shows_default_licence_and_dataset(client: TestClient, catalogue: 
     data = _json_ld(soup)
     assert data["@type"] == "Dataset"
     assert data["license"] == "https://www.govdata.de/dl-de/by-2-0"
-    urls = [d["contentUrl"] for d in data["distribution"]]  # type: ignore[attr-defined,index]
+    distribution = data["distribution"]
+    assert isinstance(distribution, list)
+    urls = [d["contentUrl"] for d in distribution]
     assert "http://127.0.0.1:8000/api/hsds/export.zip" in urls
     assert data["dateModified"] == datetime.now(UTC).date().isoformat()  # the factories just wrote rows
 
@@ -73,16 +81,13 @@ def custom_client(settings: Settings) -> Iterator[TestClient]:
 
 def test_licence_comes_from_settings(custom_client: TestClient) -> None:
     soup = _soup(custom_client, "/daten")
-    assert (
-        soup.select_one('[data-testid="licence"]').get_text(strip=True)
-        == "Creative Commons Namensnennung 4.0"
-    )  # type: ignore[union-attr]
-    assert "Stadt Musterstadt" in soup.select_one('[data-testid="attribution"]').get_text()  # type: ignore[union-attr]
+    assert _text(soup, '[data-testid="licence"]') == "Creative Commons Namensnennung 4.0"
+    assert "Stadt Musterstadt" in _text(soup, '[data-testid="attribution"]')
     data = _json_ld(soup)
     assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert data["url"] == "https://daten.example.org/daten"
     assert "dateModified" not in data  # an empty catalogue has no date
-    assert "noch keine Daten" in soup.select_one('[data-testid="updated"]').get_text()  # type: ignore[union-attr]
+    assert "noch keine Daten" in _text(soup, '[data-testid="updated"]')
 
 
 def test_update_date_is_the_last_import(client: TestClient, session: Session) -> None:
@@ -100,7 +105,7 @@ def test_update_date_is_the_last_import(client: TestClient, session: Session) ->
     )
     session.commit()
     soup = _soup(client, "/daten")
-    assert soup.select_one('[data-testid="updated"]').get_text(strip=True) == "03.02.2026"  # type: ignore[union-attr]
+    assert _text(soup, '[data-testid="updated"]') == "03.02.2026"
     assert _json_ld(soup)["dateModified"] == "2026-02-03"
 
 
