@@ -13,6 +13,7 @@ from app.api.hsds import router as hsds_router
 from app.api.router import router as api_router
 from app.auth.views import router as auth_router
 from app.csrf import CsrfCookieMiddleware
+from app.csrf import CsrfCookieMiddleware
 from app.db import make_engine
 from app.feedback.views import router as feedback_router
 from app.funding.views import router as funding_router
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.search = get_backend(settings)
 
+    app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     data_licence_attribution: str = "Stadt Jena"
     # 360Giving identifiers are `360G-<prefix>-…`; replace with the prefix 360Giving registers for the city.
     giving360_prefix: str = "stadtjena"
+    # Accounts (issue 8): sessions live in the database; limits count per account and per IP.
+    session_idle_minutes: int = 120
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    feedback_max_posts: int = 5
+    feedback_window_minutes: int = 15
+    invitation_max_age_hours: int = 72
+    reset_max_age_hours: int = 24
+    # argon2id cost (pwdlib defaults); tests lower them to stay fast.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

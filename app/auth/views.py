@@ -1,5 +1,207 @@
-"""Routes of the auth area."""
+"""Login, logout and the invitation / password-reset links."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.auth import service
+from app.auth.cookies import SESSION_COOKIE, clear_cookie, read_cookie, set_cookie
+from app.auth.deps import OptionalUser
+from app.auth.models import Role, UserAccount
+from app.auth.ratelimit import client_ip
+from app.auth.sessions import end_session, start_session
+from app.auth.tokens import LinkError, Purpose, mark_used, read_token
+from app.csrf import verify_csrf
+from app.deps import SessionDep, SettingsDep
+from app.i18n import gettext as _
+from app.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)])
+
+_MAX_FIELD = 1000  # longer login input is never valid; don't hash megabytes
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: no scheme, no //host, no backslashes or control characters (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    return target
+
+
+def home_for(user: UserAccount) -> str:
+    return "/verwaltung" if user.role == Role.admin else "/anbieter"
+
+
+@router.get("/anmelden")
+def login_page(request: Request, user: OptionalUser, weiter: str = "", abgemeldet: str = "") -> Response:
+    if user is not None:
+        return RedirectResponse(safe_next(weiter) or home_for(user), status_code=303)
+    message = _("Sie sind abgemeldet.") if abgemeldet else None
+    return render(
+        request, "auth/login.html", {"weiter": safe_next(weiter) or "", "email": "", "message": message}
+    )
+
+
+@router.post("/anmelden")
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    passwort: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    weiter: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+) -> Response:
+    outcome = service.attempt_login(session, settings, email=email, password=passwort, ip=client_ip(request))
+    context = {"weiter": safe_next(weiter) or "", "email": email}
+    if outcome.rate_limited:
+        minutes = settings.login_window_minutes
+        context["error"] = _(
+            "Zu viele fehlgeschlagene Anmeldeversuche. Aus Sicherheitsgründen ist die Anmeldung für "
+            "{minutes} Minuten gesperrt. Bitte versuchen Sie es danach erneut."
+        ).format(minutes=minutes)
+        session.commit()
+        return render(request, "auth/login.html", context, status_code=429)
+    if outcome.user is None:
+        context["error"] = _("Anmeldung fehlgeschlagen: E-Mail-Adresse oder Passwort ist nicht korrekt.")
+        session.commit()
+        return render(request, "auth/login.html", context, status_code=400)
+    # Rotate: whatever session the browser brought ends; the login gets a brand-new id.
+    if old := read_cookie(request, SESSION_COOKIE, settings):
+        end_session(session, old)
+    token = start_session(session, outcome.user, settings)
+    session.commit()
+    response = RedirectResponse(safe_next(weiter) or home_for(outcome.user), status_code=303)
+    set_cookie(response, SESSION_COOKIE, token, settings)
+    return response
+
+
+@router.post("/abmelden")
+def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    if token := read_cookie(request, SESSION_COOKIE, settings):
+        end_session(session, token)
+        session.commit()
+    response = RedirectResponse("/anmelden?abgemeldet=1", status_code=303)
+    clear_cookie(response, SESSION_COOKIE, settings)
+    return response
+
+
+# --- invitation and reset links ---------------------------------------------------------------------------
+
+_HEADINGS = {Purpose.invitation: "Zugang einrichten", Purpose.reset: "Neues Passwort festlegen"}
+
+
+def _link_page(
+    request: Request, session: SessionDep, settings: SettingsDep, purpose: Purpose, token: str
+) -> tuple[UserAccount, str] | Response:
+    try:
+        user_id, nonce = read_token(session, settings, purpose, token)
+    except LinkError as exc:
+        return render(request, "auth/link_error.html", {"message": str(exc)}, status_code=400)
+    user = session.get(UserAccount, user_id)
+    if user is None or not user.active:
+        message = _("Dieser Link ist ungültig.")
+        return render(request, "auth/link_error.html", {"message": message}, status_code=400)
+    return user, nonce
+
+
+def _show_set_password(
+    request: Request,
+    user: UserAccount,
+    purpose: Purpose,
+    token: str,
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    prefix = "/einladung" if purpose is Purpose.invitation else "/passwort-zuruecksetzen"
+    context = {
+        "heading": _(_HEADINGS[purpose]),
+        "email": user.email,
+        "action": f"{prefix}/{token}",
+        "errors": errors,
+    }
+    return render(request, "auth/set_password.html", context, status_code=status)
+
+
+def _link_get(
+    request: Request, session: SessionDep, settings: SettingsDep, purpose: Purpose, token: str
+) -> Response:
+    found = _link_page(request, session, settings, purpose, token)
+    if isinstance(found, Response):
+        return found
+    return _show_set_password(request, found[0], purpose, token, {})
+
+
+def _link_post(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    purpose: Purpose,
+    token: str,
+    passwort: str,
+    passwort2: str,
+) -> Response:
+    found = _link_page(request, session, settings, purpose, token)
+    if isinstance(found, Response):
+        return found
+    user, nonce = found
+    errors: dict[str, str] = {}
+    if passwort != passwort2:
+        errors["passwort2"] = _("Die beiden Passwörter stimmen nicht überein.")
+    try:
+        if not errors:
+            service.set_password(session, settings, user, passwort)
+    except service.AccountError as exc:
+        errors["passwort"] = str(exc)
+    if errors:
+        return _show_set_password(request, user, purpose, token, errors, status=400)
+    mark_used(session, purpose, nonce)
+    session.commit()
+    return render(
+        request,
+        "auth/login.html",
+        {
+            "weiter": "",
+            "email": user.email,
+            "message": _("Ihr Passwort ist gespeichert. Bitte melden Sie sich an."),
+        },
+    )
+
+
+@router.get("/einladung/{token}")
+def invitation_page(request: Request, session: SessionDep, settings: SettingsDep, token: str) -> Response:
+    return _link_get(request, session, settings, Purpose.invitation, token)
+
+
+@router.post("/einladung/{token}")
+def accept_invitation(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: str,
+    passwort: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+) -> Response:
+    return _link_post(request, session, settings, Purpose.invitation, token, passwort, passwort2)
+
+
+@router.get("/passwort-zuruecksetzen/{token}")
+def reset_page(request: Request, session: SessionDep, settings: SettingsDep, token: str) -> Response:
+    return _link_get(request, session, settings, Purpose.reset, token)
+
+
+@router.post("/passwort-zuruecksetzen/{token}")
+def reset_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: str,
+    passwort: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+) -> Response:
+    return _link_post(request, session, settings, Purpose.reset, token, passwort, passwort2)

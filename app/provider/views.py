@@ -1,5 +1,289 @@
-"""Routes of the provider area."""
+"""Provider area ``/anbieter``: own entries, edit forms that create drafts, „unverändert bestätigen“.
 
-from fastapi import APIRouter
+Every route loads records through the provider's own Träger; another Träger's ids answer 404 (no hint whether
+they exist) and change nothing.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.auth.deps import CurrentProvider
+from app.auth.models import UserAccount
+from app.catalogue.models import Angebot, Einrichtung, Traeger
+from app.csrf import verify_csrf
+from app.deps import SessionDep, SettingsDep
+from app.i18n import gettext as _
+from app.provider import fields, service
+from app.provider.fields import ANGEBOT_FIELDS, EINRICHTUNG_FIELDS, FieldSpec, Raw, read_form
+from app.provider.models import DraftKind, DraftStatus
+from app.provider.reindex import reindex_after_commit
+from app.templating import render
+
+router = APIRouter(prefix="/anbieter", dependencies=[Depends(verify_csrf)])
+FormData = Annotated[dict[str, Raw], Depends(read_form)]
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status_code=404)
+
+
+def _einrichtung(session: SessionDep, user: UserAccount, external_id: str) -> Einrichtung:
+    found = service.own_einrichtung(session, user.traeger_id, external_id)  # type: ignore[arg-type]
+    if found is None:
+        raise _not_found()
+    return found
+
+
+def _angebot(session: SessionDep, user: UserAccount, external_id: str) -> Angebot:
+    found = service.own_angebot(session, user.traeger_id, external_id)  # type: ignore[arg-type]
+    if found is None:
+        raise _not_found()
+    return found
+
+
+@router.get("")
+def dashboard(
+    request: Request, session: SessionDep, user: CurrentProvider, gespeichert: str = ""
+) -> Response:
+    traeger = session.get(Traeger, user.traeger_id)
+    einrichtungen = service.own_einrichtungen(session, user.traeger_id)  # type: ignore[arg-type]
+    offer_ids = [a.id for e in einrichtungen for a in e.angebote if a.id is not None]
+    drafts = service.drafts_of(session, user.traeger_id)  # type: ignore[arg-type]
+    open_for = {(d.kind, d.angebot_id or d.einrichtung_id) for d in drafts if d.status == DraftStatus.open}
+    messages = {
+        "entwurf": _("Danke! Ihre Änderung ist gespeichert und wird von der Stadt geprüft."),
+        "bestaetigt": _("Danke! Die Angaben sind als aktuell bestätigt."),
+    }
+    return render(
+        request,
+        "provider/dashboard.html",
+        {
+            "user": user,
+            "traeger": traeger,
+            "einrichtungen": einrichtungen,
+            "drafts": drafts,
+            "open_for": open_for,
+            "counts": service.feedback_counts(session, offer_ids),
+            "reports": service.error_reports(session, user.traeger_id),  # type: ignore[arg-type]
+            "message": messages.get(gespeichert),
+        },
+    )
+
+
+def _edit_page(
+    request: Request,
+    user: UserAccount,
+    *,
+    title: str,
+    action: str,
+    specs: tuple[FieldSpec, ...],
+    values: dict[str, Any],
+    ctx: fields.Context,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "user": user,
+        "title": title,
+        "action": action,
+        "rows": fields.field_rows(specs, values, ctx),
+        "errors": errors or {},
+        "notice": notice,
+    }
+    return render(request, "provider/edit.html", context, status_code=status_code)
+
+
+def _pending_notice(session: SessionDep, kind: DraftKind, record_id: int, traeger_id: int) -> str | None:
+    if service.open_draft_for(session, kind=kind, record_id=record_id, traeger_id=traeger_id):
+        return _(
+            "Für diesen Eintrag liegt schon eine Änderung zur Prüfung vor. Wenn Sie erneut speichern, "
+            "ersetzt die neue Fassung die alte."
+        )
+    return None
+
+
+@router.get("/einrichtungen/{external_id}/bearbeiten")
+def edit_einrichtung_form(
+    request: Request, session: SessionDep, user: CurrentProvider, external_id: str
+) -> Response:
+    einrichtung = _einrichtung(session, user, external_id)
+    return _edit_page(
+        request,
+        user,
+        title=_("Einrichtung bearbeiten: {name}").format(name=einrichtung.name),
+        action=f"/anbieter/einrichtungen/{external_id}/bearbeiten",
+        specs=EINRICHTUNG_FIELDS,
+        values=fields.form_values(einrichtung, EINRICHTUNG_FIELDS),
+        ctx=fields.context_for(session),
+        notice=_pending_notice(session, DraftKind.einrichtung, einrichtung.id, user.traeger_id),  # type: ignore[arg-type]
+    )
+
+
+@router.post("/einrichtungen/{external_id}/bearbeiten")
+def edit_einrichtung(
+    request: Request, session: SessionDep, user: CurrentProvider, external_id: str, form: FormData
+) -> Response:
+    einrichtung = _einrichtung(session, user, external_id)
+    return _save_edit(request, session, user, DraftKind.einrichtung, einrichtung, None, form)
+
+
+@router.get("/angebote/{external_id}/bearbeiten")
+def edit_angebot_form(
+    request: Request, session: SessionDep, user: CurrentProvider, external_id: str
+) -> Response:
+    angebot = _angebot(session, user, external_id)
+    return _edit_page(
+        request,
+        user,
+        title=_("Angebot bearbeiten: {title}").format(title=angebot.title),
+        action=f"/anbieter/angebote/{external_id}/bearbeiten",
+        specs=ANGEBOT_FIELDS,
+        values=fields.form_values(angebot, ANGEBOT_FIELDS),
+        ctx=fields.context_for(session),
+        notice=_pending_notice(session, DraftKind.angebot, angebot.id, user.traeger_id),  # type: ignore[arg-type]
+    )
+
+
+@router.post("/angebote/{external_id}/bearbeiten")
+def edit_angebot(
+    request: Request, session: SessionDep, user: CurrentProvider, external_id: str, form: FormData
+) -> Response:
+    angebot = _angebot(session, user, external_id)
+    return _save_edit(request, session, user, DraftKind.angebot, angebot.einrichtung, angebot, form)
+
+
+def _save_edit(
+    request: Request,
+    session: SessionDep,
+    user: UserAccount,
+    kind: DraftKind,
+    einrichtung: Einrichtung,
+    angebot: Angebot | None,
+    form: dict[str, Raw],
+) -> Response:
+    specs = ANGEBOT_FIELDS if angebot is not None else EINRICHTUNG_FIELDS
+    target: Einrichtung | Angebot = angebot if angebot is not None else einrichtung
+    ctx = fields.context_for(session)
+    parsed = fields.parse_form(form, specs, ctx)
+    action = f"/anbieter/{'angebote' if angebot else 'einrichtungen'}/{target.external_id}/bearbeiten"
+    if parsed.errors:
+        return _edit_page(
+            request,
+            user,
+            title=_("Bitte Eingaben prüfen"),
+            action=action,
+            specs=specs,
+            values=parsed.raw,
+            ctx=ctx,
+            errors=parsed.errors,
+            status_code=400,
+        )
+    changes = fields.changed_values(target, specs, parsed.values)
+    if not changes:
+        return RedirectResponse("/anbieter?gespeichert=unveraendert", status_code=303)
+    base = {k: fields.canonical(target, k) for k in changes}
+    service.propose(
+        session,
+        user=user,
+        kind=kind,
+        einrichtung=einrichtung,
+        angebot=angebot,
+        changes=changes,
+        base_values=base,
+    )
+    session.commit()
+    return RedirectResponse("/anbieter?gespeichert=entwurf", status_code=303)
+
+
+@router.get("/einrichtungen/{external_id}/neues-angebot")
+def new_angebot_form(
+    request: Request, session: SessionDep, user: CurrentProvider, external_id: str
+) -> Response:
+    einrichtung = _einrichtung(session, user, external_id)
+    return _edit_page(
+        request,
+        user,
+        title=_("Neues Angebot für {name} vorschlagen").format(name=einrichtung.name),
+        action=f"/anbieter/einrichtungen/{external_id}/neues-angebot",
+        specs=ANGEBOT_FIELDS,
+        values={"status": "aktiv"},
+        ctx=fields.context_for(session),
+    )
+
+
+@router.post("/einrichtungen/{external_id}/neues-angebot")
+def new_angebot(
+    request: Request, session: SessionDep, user: CurrentProvider, external_id: str, form: FormData
+) -> Response:
+    einrichtung = _einrichtung(session, user, external_id)
+    ctx = fields.context_for(session)
+    parsed = fields.parse_form(form, ANGEBOT_FIELDS, ctx)
+    if parsed.errors:
+        return _edit_page(
+            request,
+            user,
+            title=_("Bitte Eingaben prüfen"),
+            action=f"/anbieter/einrichtungen/{external_id}/neues-angebot",
+            specs=ANGEBOT_FIELDS,
+            values=parsed.raw,
+            ctx=ctx,
+            errors=parsed.errors,
+            status_code=400,
+        )
+    service.propose(
+        session,
+        user=user,
+        kind=DraftKind.neues_angebot,
+        einrichtung=einrichtung,
+        angebot=None,
+        changes=parsed.values,
+        base_values={},
+    )
+    session.commit()
+    return RedirectResponse("/anbieter?gespeichert=entwurf", status_code=303)
+
+
+@router.post("/einrichtungen/{external_id}/bestaetigen")
+def confirm_einrichtung(
+    session: SessionDep, settings: SettingsDep, user: CurrentProvider, external_id: str
+) -> Response:
+    einrichtung = _einrichtung(session, user, external_id)
+    service.confirm_unchanged(session, user=user, target=einrichtung)
+    offer_ids = [a.external_id for a in einrichtung.angebote]
+    session.commit()
+    reindex_after_commit(session.get_bind(), settings, offer_ids)
+    return RedirectResponse("/anbieter?gespeichert=bestaetigt", status_code=303)
+
+
+@router.post("/angebote/{external_id}/bestaetigen")
+def confirm_angebot(
+    session: SessionDep, settings: SettingsDep, user: CurrentProvider, external_id: str
+) -> Response:
+    angebot = _angebot(session, user, external_id)
+    service.confirm_unchanged(session, user=user, target=angebot)
+    session.commit()
+    reindex_after_commit(session.get_bind(), settings, [angebot.external_id])
+    return RedirectResponse("/anbieter?gespeichert=bestaetigt", status_code=303)
+
+
+@router.get("/entwuerfe/{draft_id}")
+def show_draft(request: Request, session: SessionDep, user: CurrentProvider, draft_id: int) -> Response:
+    draft = service.own_draft(session, user.traeger_id, draft_id)  # type: ignore[arg-type]
+    if draft is None:
+        raise _not_found()
+    ctx = fields.context_for(session)
+    rows = [
+        {
+            "label": _(fields.LABELS.get(name, name)),
+            "old": fields.display(name, draft.base_values.get(name), ctx.ortsteile),
+            "new": fields.display(name, value, ctx.ortsteile),
+        }
+        for name, value in draft.changes.items()
+    ]
+    return render(request, "provider/draft.html", {"user": user, "draft": draft, "rows": rows})

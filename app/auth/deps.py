@@ -1,0 +1,53 @@
+"""Who is asking: ``CurrentUser`` (any account), ``CurrentProvider`` (one Träger), ``CurrentAdmin``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request
+
+from app.auth.cookies import SESSION_COOKIE, read_cookie
+from app.auth.models import Role, UserAccount
+from app.auth.sessions import user_for_token
+from app.deps import SessionDep, SettingsDep
+from app.i18n import gettext as _
+
+
+def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> UserAccount | None:
+    token = read_cookie(request, SESSION_COOKIE, settings)
+    return user_for_token(session, token, settings) if token else None
+
+
+OptionalUser = Annotated[UserAccount | None, Depends(optional_user)]
+
+
+def require_user(request: Request, user: OptionalUser) -> UserAccount:
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # Browsers follow the 303 to the login page, which brings them back afterwards.
+        raise HTTPException(
+            status_code=303,
+            detail=_("Bitte melden Sie sich an."),
+            headers={"Location": f"/anmelden?weiter={quote(target, safe='/')}"},
+        )
+    return user
+
+
+CurrentUser = Annotated[UserAccount, Depends(require_user)]
+
+
+def require_provider(user: CurrentUser) -> UserAccount:
+    if user.role != Role.provider or user.traeger_id is None:
+        raise HTTPException(status_code=403, detail=_("Dieser Bereich ist nur für Träger-Konten."))
+    return user
+
+
+def require_admin(user: CurrentUser) -> UserAccount:
+    if user.role != Role.admin:
+        raise HTTPException(status_code=403, detail=_("Dieser Bereich ist nur für die Verwaltung."))
+    return user
+
+
+CurrentProvider = Annotated[UserAccount, Depends(require_provider)]
+CurrentAdmin = Annotated[UserAccount, Depends(require_admin)]

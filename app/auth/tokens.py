@@ -1,0 +1,73 @@
+"""Signed, expiring, single-use links for invitations and password resets (itsdangerous + used nonces)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import StrEnum
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlmodel import Session
+
+from app.auth.models import UsedToken
+from app.i18n import gettext as _
+from app.settings import Settings
+
+
+class Purpose(StrEnum):
+    invitation = "invitation"
+    reset = "reset"
+
+
+PATHS = {Purpose.invitation: "/einladung", Purpose.reset: "/passwort-zuruecksetzen"}
+
+
+class LinkError(ValueError):
+    """The link is broken, expired or used; the message is German and safe to show."""
+
+
+def _serializer(settings: Settings, purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt=f"familienwegweiser-{purpose.value}")
+
+
+def _max_age(settings: Settings, purpose: Purpose) -> int:
+    hours = (
+        settings.invitation_max_age_hours if purpose is Purpose.invitation else settings.reset_max_age_hours
+    )
+    return hours * 3600
+
+
+def make_token(settings: Settings, purpose: Purpose, user_id: int) -> str:
+    return str(_serializer(settings, purpose).dumps({"u": user_id, "n": secrets.token_urlsafe(16)}))
+
+
+def make_link(settings: Settings, purpose: Purpose, user_id: int) -> str:
+    return f"{settings.base_url.rstrip('/')}{PATHS[purpose]}/{make_token(settings, purpose, user_id)}"
+
+
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def read_token(session: Session, settings: Settings, purpose: Purpose, token: str) -> tuple[int, str]:
+    """(user id, nonce) of a valid, unexpired, unused link; raises :class:`LinkError` otherwise."""
+    try:
+        data = _serializer(settings, purpose).loads(token, max_age=_max_age(settings, purpose))
+    except SignatureExpired as exc:
+        raise LinkError(
+            _("Dieser Link ist abgelaufen. Bitte fordern Sie bei der Stadt einen neuen an.")
+        ) from exc
+    except BadSignature as exc:
+        raise LinkError(_("Dieser Link ist ungültig.")) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), str):
+        raise LinkError(_("Dieser Link ist ungültig."))
+    if session.get(UsedToken, _nonce_hash(data["n"])) is not None:
+        raise LinkError(
+            _("Dieser Link wurde bereits verwendet. Bitte fordern Sie bei der Stadt einen neuen an.")
+        )
+    return data["u"], data["n"]
+
+
+def mark_used(session: Session, purpose: Purpose, nonce: str) -> None:
+    session.add(UsedToken(nonce_hash=_nonce_hash(nonce), purpose=purpose.value))
+    session.flush()

@@ -1,0 +1,123 @@
+"""Account commands: ``python -m app.cli create-admin|create-provider|demo-accounts``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from app.auth import service
+from app.auth.models import Role
+from app.auth.tokens import Purpose, make_link
+from app.catalogue.models import Traeger
+from app.db import make_engine, session_scope
+from app.settings import Environment, Settings, get_settings
+
+DEMO_ADMIN = ("verwaltung@example.org", "Demo-Verwaltung-Jena-2026")
+DEMO_PROVIDER = ("traeger@example.org", "Demo-Traeger-Jena-2026")
+
+
+def _read_password() -> str:
+    """From stdin when piped (scripts), else prompted twice without echo."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Passwort: ")
+    if getpass.getpass("Passwort wiederholen: ") != first:
+        raise service.AccountError("Die beiden Passwörter stimmen nicht überein.")
+    return first
+
+
+def create_admin(session: Session, settings: Settings, email: str) -> str:
+    user = service.create_user(session, settings, email=email, role=Role.admin, password=_read_password())
+    return f"Verwaltungskonto {user.email} angelegt."
+
+
+def create_provider(session: Session, settings: Settings, email: str, traeger: str, invite: bool) -> str:
+    password = None if invite else _read_password()
+    user = service.create_user(
+        session, settings, email=email, role=Role.provider, traeger_external_id=traeger, password=password
+    )
+    if invite:
+        link = make_link(settings, Purpose.invitation, user.id)  # type: ignore[arg-type]
+        hours = settings.invitation_max_age_hours
+        return (
+            f"Träger-Konto {user.email} ({traeger}) angelegt.\n"
+            f"Einladungslink (einmalig, {hours} Stunden gültig):\n{link}"
+        )
+    return f"Träger-Konto {user.email} ({traeger}) angelegt."
+
+
+def demo_accounts(session: Session, settings: Settings) -> str:
+    """Development only: a known admin and provider login for trying the app; running it again resets them."""
+    if settings.env is not Environment.development:
+        raise service.AccountError(
+            "demo-accounts ist nur in der Entwicklungsumgebung erlaubt (ENV=development) – "
+            "bekannte Passwörter haben in Test oder Produktion nichts zu suchen."
+        )
+    traeger = session.exec(select(Traeger).order_by(Traeger.external_id)).first()
+    if traeger is None:
+        raise service.AccountError("Keine Träger in der Datenbank – bitte zuerst `make import` ausführen.")
+    lines = ["Demo-Zugänge (nur Entwicklung):"]
+    for (email, password), role in ((DEMO_ADMIN, Role.admin), (DEMO_PROVIDER, Role.provider)):
+        user = service.find_user(session, email)
+        if user is None:
+            user = service.create_user(
+                session,
+                settings,
+                email=email,
+                role=role,
+                traeger_external_id=traeger.external_id if role is Role.provider else None,
+                password=password,
+            )
+        else:
+            service.set_password(session, settings, user, password)
+            user.active = True
+            if role is Role.provider:
+                user.traeger_id = traeger.id
+        where = (
+            f"Träger {traeger.external_id} „{traeger.name}“, /anbieter"
+            if role is Role.provider
+            else "/verwaltung"
+        )
+        lines.append(f"  {role.value:<9} {email}  Passwort: {password}  ({where})")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.cli", description="Konten des Familienwegweisers")
+    commands = parser.add_subparsers(dest="command", required=True)
+    admin = commands.add_parser("create-admin", help="Verwaltungskonto anlegen (Passwort über stdin/Abfrage)")
+    admin.add_argument("email")
+    provider = commands.add_parser("create-provider", help="Träger-Konto anlegen")
+    provider.add_argument("email")
+    provider.add_argument("--traeger", required=True, help="Träger-ID, z. B. T-014")
+    provider.add_argument(
+        "--invite", action="store_true", help="statt Passwort einen Einladungslink ausgeben"
+    )
+    commands.add_parser("demo-accounts", help="Demo-Zugänge anlegen (nur ENV=development)")
+    args = parser.parse_args(argv)
+
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            if args.command == "create-admin":
+                message = create_admin(session, settings, args.email)
+            elif args.command == "create-provider":
+                message = create_provider(session, settings, args.email, args.traeger, args.invite)
+            else:
+                message = demo_accounts(session, settings)
+    except service.AccountError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,3 @@
+from tests.app.auth.fixtures import client, settings, world
+
+__all__ = ["client", "settings", "world"]

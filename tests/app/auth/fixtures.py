@@ -1,0 +1,119 @@
+"""Fixtures for the accounts areas (auth, provider, admin, feedback): fast argon2, HTTPS client, two Träger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlmodel import Session
+
+from app.auth.models import Role, UserAccount
+from app.auth.service import create_user
+from app.catalogue.models import Angebot, Einrichtung, Traeger
+from app.main import create_app
+from app.settings import Environment, Settings
+from tests import factories
+
+PASSWORD = "ein langer Satz als Passwort"
+OTHER_PASSWORD = "noch ein langer Satz fürs Konto"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Test settings with cheap argon2 parameters (the production cost lives in Settings' defaults)."""
+    return Settings(
+        env=Environment.test,
+        database_url=database_url,
+        search_index_path=tmp_path / "search.db",
+        secret_key="test-secret-key-" + "x" * 40,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    # HTTPS: outside development the cookies are Secure (and __Host-), which httpx only sends over https.
+    app = create_app(settings)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def new_client(settings: Settings) -> TestClient:
+    return TestClient(create_app(settings), base_url="https://testserver", follow_redirects=False)
+
+
+@dataclass
+class World:
+    traeger_a: Traeger
+    traeger_b: Traeger
+    einrichtung_a: Einrichtung
+    einrichtung_b: Einrichtung
+    angebot_a: Angebot
+    angebot_b: Angebot
+    provider_a: UserAccount
+    provider_b: UserAccount
+    admin: UserAccount
+
+
+@pytest.fixture
+def world(session: Session, settings: Settings) -> World:
+    ta = factories.traeger(session, name="Familienhilfe Nord e.V.")
+    tb = factories.traeger(session, name="Generationen Süd gGmbH")
+    ea = factories.einrichtung(
+        session, traeger_row=ta, name="Familienzentrum Nord", oeffnungszeiten="Mo–Fr 9–15 Uhr"
+    )
+    eb = factories.einrichtung(session, traeger_row=tb, name="Treffpunkt Süd", ortsteil_slug="winzerla")
+    aa = factories.angebot(
+        session, einrichtung_row=ea, title="Krabbelgruppe Nord", zielgruppen=("eltern-baby",)
+    )
+    ab = factories.angebot(session, einrichtung_row=eb, title="Seniorencafé Süd", zielgruppen=("senioren",))
+    pa = create_user(
+        session,
+        settings,
+        email="a@example.org",
+        role=Role.provider,
+        traeger_external_id=ta.external_id,
+        password=PASSWORD,
+    )
+    pb = create_user(
+        session,
+        settings,
+        email="b@example.org",
+        role=Role.provider,
+        traeger_external_id=tb.external_id,
+        password=PASSWORD,
+    )
+    admin = create_user(session, settings, email="admin@example.org", role=Role.admin, password=PASSWORD)
+    session.commit()
+    return World(ta, tb, ea, eb, aa, ab, pa, pb, admin)
+
+
+def soup(response: Response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def csrf_from(client: TestClient, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    field = soup(page).select_one("input[name=csrf_token]")
+    assert field is not None, f"no CSRF field on {path}"
+    return str(field["value"])
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> Response:
+    token = csrf_from(client, "/anmelden")
+    return client.post("/anmelden", data={"email": email, "passwort": password, "csrf_token": token})
+
+
+def post_form(client: TestClient, form_page: str, action: str, data: dict[str, object]) -> Response:
+    """Submit like a browser: fetch the page for its CSRF token, then post."""
+    token = csrf_from(client, form_page)
+    return client.post(action, data={**data, "csrf_token": token})
