@@ -1,0 +1,125 @@
+"""The readable German report of a sync (rich): summary, errors, conflicts, warnings, field-level diff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from importers.report import KIND_LABELS, KINDS, SyncReport
+
+MAX_LISTED = 200
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    text = str(value).replace("\n", " ⏎ ")
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _where(sheet: str | None, row: int | None, column: str | None) -> str:
+    parts = [
+        f"Blatt „{sheet}“" if sheet else "",
+        f"Zeile {row}" if row else "",
+        f"Spalte „{column}“" if column else "",
+    ]
+    return ", ".join(p for p in parts if p) or "Datei"
+
+
+def print_report(report: SyncReport, console: Console, *, show_diff: bool) -> None:
+    title = "Probelauf (nichts gespeichert)" if report.dry_run else "Import"
+    console.print(f"[bold]{title}: {report.file_name}[/bold]")
+    if report.fatal is not None:
+        console.print(f"[bold red]Die Datei kann nicht importiert werden:[/bold red] {report.fatal}")
+        return
+
+    summary = Table(title="Übersicht", show_edge=False)
+    summary.add_column("Blatt")
+    for header in ("neu", "geändert", "unverändert", "verborgen"):
+        summary.add_column(header, justify="right")
+    for kind in KINDS:
+        c = report.counts[kind]
+        summary.add_row(
+            KIND_LABELS[kind], *(str(c[k]) for k in ("new", "changed", "unchanged", "unpublished"))
+        )
+    if not report.errors:
+        console.print(summary)
+    if report.ortsteile_changed:
+        console.print(
+            f"Ortsteile mit neuem Planungsraum oder neuen Aliasen: {', '.join(report.ortsteile_changed)}"
+        )
+
+    if report.errors:
+        console.print(
+            f"[bold red]{len(report.errors)} Fehler – es wurde nichts gespeichert.[/bold red] "
+            "Bitte die Arbeitsmappe korrigieren und erneut importieren:"
+        )
+        for issue in report.errors[:MAX_LISTED]:
+            value = f" – Wert „{_value(issue.value)}“" if issue.value else ""
+            console.print(
+                f"  • {_where(issue.sheet, issue.row, issue.column)}{value}: {issue.message}", markup=False
+            )
+        if len(report.errors) > MAX_LISTED:
+            console.print(f"  … und {len(report.errors) - MAX_LISTED} weitere (alle mit --json).")
+
+    if report.conflicts:
+        console.print(
+            f"[bold yellow]{len(report.conflicts)} Konflikte mit Online-Änderungen[/bold yellow]"
+            " (Online-Wert bleibt):"
+        )
+        for conflict in report.conflicts[:MAX_LISTED]:
+            console.print(
+                f"  • {conflict.external_id} ({_where(conflict.sheet, conflict.row, conflict.column)}): "
+                f"Arbeitsmappe „{_value(conflict.workbook_value)}“, online „{_value(conflict.online_value)}“ "
+                f"(geändert {conflict.edited_at[:10]})",
+                markup=False,
+            )
+
+    if report.warnings:
+        console.print(f"[yellow]{len(report.warnings)} Hinweise:[/yellow]")
+        for issue in report.warnings[:MAX_LISTED]:
+            console.print(
+                f"  • {_where(issue.sheet, issue.row, issue.column)}: {issue.message}", markup=False
+            )
+
+    if show_diff:
+        _print_diff(report, console)
+
+    if report.ok:
+        if report.total_changes == 0:
+            console.print(
+                "[green]Keine Änderungen – die Datenbank entspricht bereits der Arbeitsmappe.[/green]"
+            )
+        elif report.dry_run:
+            console.print(f"[green]Der Import würde {report.total_changes} Einträge ändern.[/green]")
+        else:
+            console.print(
+                f"[green]Gespeichert: {report.total_changes} Einträge geändert "
+                f"({report.seconds:.1f} s).[/green]"
+            )
+        if report.index_message:
+            style = "green" if report.index_ok else "yellow"
+            console.print(f"[{style}]{report.index_message}[/{style}]", markup=True, highlight=False)
+
+
+def _print_diff(report: SyncReport, console: Console) -> None:
+    changed = [c for c in report.changes if c.action != "new"]
+    new = [c for c in report.changes if c.action == "new"]
+    if new:
+        console.print(f"[bold]Neu ({len(new)}):[/bold] " + ", ".join(c.external_id for c in new[:MAX_LISTED]))
+    for change in changed[:MAX_LISTED]:
+        label = {
+            "changed": "geändert",
+            "unpublished": "verborgen (fehlt in der Arbeitsmappe)",
+            "republished": "wieder veröffentlicht",
+        }
+        where = f" ({_where(change.sheet, change.row, None)})" if change.sheet else ""
+        console.print(f"[bold]{change.external_id}[/bold]{where}: {label.get(change.action, change.action)}")
+        for _name, (column, old, new_value) in change.fields.items():
+            console.print(f"    {column}: „{_value(old)}“ → „{_value(new_value)}“", markup=False)
