@@ -1,0 +1,143 @@
+"""Legal and help pages, robots.txt, sitemap.xml, security/cache headers and compression."""
+
+from __future__ import annotations
+
+import gzip
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.settings import Settings
+from tests import factories
+from tests.browser.dataset import KnownIds
+
+Soup = Callable[..., BeautifulSoup]
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def text_of(page: BeautifulSoup) -> str:
+    return " ".join(page.get_text(" ").split())
+
+
+def test_impressum_names_the_city_under_5_ddg(soup: Soup) -> None:
+    page = soup("/impressum")
+    text = text_of(page)
+    assert "§ 5" in text and "DDG" in text and "Stadt Jena" in text and "Oberbürgermeister" in text
+    assert (
+        page.select_one("a[href^='mailto:']") is not None and page.select_one("a[href^='tel:']") is not None
+    )
+
+
+def test_privacy_page_covers_gdpr_cookies_and_authority(soup: Soup) -> None:
+    text = text_of(soup("/datenschutz"))
+    for required in ("DSGVO", "ThürDSG", "TLfDI", "„lang“", "Sitzungs-Cookie", "gelöscht"):
+        assert required in text, required
+
+
+def test_accessibility_statement_has_status_feedback_and_enforcement(soup: Soup) -> None:
+    page = soup("/barrierefreiheit")
+    text = text_of(page)
+    for required in ("WCAG 2.1", "Landesbeauftragten für Menschen mit Behinderungen", "Finanzministerium"):
+        assert required in text, required
+    assert page.select_one("a[href='mailto:barrierefreiheit@example.org']") is not None
+
+
+def test_easy_language_page_explains_the_search(soup: Soup) -> None:
+    page = soup("/leichte-sprache")
+    assert page.h1 is not None and "Leichte" in page.h1.get_text()
+    assert len(page.select("ol li")) >= 3
+
+
+def test_every_page_links_legal_pages_and_names_its_language(known: KnownIds, soup: Soup) -> None:
+    for path in ("/", "/angebote", f"/angebote/{known.krabbelgruppe}", "/stadtteile/neulobeda", "/impressum"):
+        page = soup(path)
+        assert page.html is not None and page.html["lang"] == "de"
+        footer_links = {a["href"] for a in page.select("footer a")}
+        assert {"/impressum", "/datenschutz", "/barrierefreiheit", "/leichte-sprache"} <= footer_links
+        assert page.select_one("a.skip-link[href='#inhalt']") is not None and page.select_one("main#inhalt")
+
+
+def test_robots_txt_points_to_the_sitemap(client: TestClient, settings: Settings) -> None:
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert f"Sitemap: {settings.base_url}/sitemap.xml" in lines
+    assert "Disallow: /admin" in lines and "Disallow: /" not in lines
+
+
+def test_sitemap_lists_public_pages_only(
+    known: KnownIds, client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    with Session(engine) as session:
+        hidden = factories.angebot(session, title="Versteckt", published=False).external_id
+        session.commit()
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200 and "xml" in response.headers["content-type"]
+    root = ET.fromstring(response.content)  # noqa: S314 - our own output
+    urls = {loc.text for loc in root.iter(f"{SITEMAP_NS}loc")}
+    base = settings.base_url
+    assert f"{base}/angebote/{known.krabbelgruppe}" in urls
+    assert f"{base}/angebote/{known.temporarily_closed}" in urls
+    assert f"{base}/angebote/{known.expired}" not in urls
+    assert f"{base}/angebote/{known.closed}" not in urls
+    assert f"{base}/angebote/{hidden}" not in urls
+    assert f"{base}/einrichtungen/{known.institution}" in urls
+    assert len([u for u in urls if u and u.startswith(f"{base}/stadtteile/")]) == 30
+    for page in (
+        "/",
+        "/impressum",
+        "/datenschutz",
+        "/barrierefreiheit",
+        "/leichte-sprache",
+        "/themen/beratung",
+    ):
+        assert base + page in urls
+
+
+def test_security_headers_on_public_pages(known: KnownIds, client: TestClient) -> None:
+    for path in (
+        "/",
+        "/angebote?q=krabbel",
+        f"/angebote/{known.krabbelgruppe}",
+        f"/angebote/{known.expired}",
+    ):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_static_files_are_cached_and_compressed(client: TestClient) -> None:
+    for path in ("/static/css/site.css", "/static/js/site.js"):
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert "max-age" in response.headers["cache-control"]
+        assert response.headers["content-encoding"] == "gzip"
+
+
+def test_pages_are_gzip_compressed(known: KnownIds, client: TestClient) -> None:
+    response = client.get("/angebote", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    raw = response.extensions.get("raw_bytes") if hasattr(response, "extensions") else None
+    assert raw is None or gzip.decompress(raw)
+    assert "Angebote gefunden" in response.text
+
+
+def test_no_page_references_other_hosts(known: KnownIds, client: TestClient) -> None:
+    """Stylesheets, scripts, images and forms stay on this site (links to other sites are fine)."""
+    for path in ("/", "/angebote", f"/angebote/{known.krabbelgruppe}", "/datenschutz"):
+        page = BeautifulSoup(client.get(path).text, "html.parser")
+        for tag, attr in (
+            ("link", "href"),
+            ("script", "src"),
+            ("img", "src"),
+            ("form", "action"),
+            ("iframe", "src"),
+        ):
+            for node in page.select(f"{tag}[{attr}]"):
+                assert str(node[attr]).startswith("/"), (path, tag, node[attr])
