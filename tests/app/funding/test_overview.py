@@ -285,7 +285,7 @@ def test_provider_page_lists_projects_by_year_and_directory_links(
         ids = {str(tr["data-id"]) for tr in table.select("tbody tr")}
         assert ids == {g.external_id for g in own if g.jahr == year}
         year_sum = german_euro(sum(g.cents for g in own if g.jahr == year))
-        assert year_sum in _text(table.find("caption"))  # type: ignore[arg-type]
+        assert year_sum in _text(table.find("caption"))
     assert soup.select_one('a[data-einrichtung="E-LOEB"]')["href"] == "/einrichtungen/E-LOEB"  # type: ignore[index]
     assert soup.select_one('a[data-angebot="A-MITTAG"]')["href"] == "/angebote/A-MITTAG"  # type: ignore[index]
     assert soup.select_one('a[data-angebot="A-ALT"]') is None
