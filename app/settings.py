@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # Workbooks uploaded in /verwaltung wait here between the dry run and "apply".
+    upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

@@ -1,4 +1,4 @@
-"""Fixtures for the accounts areas (auth, provider, admin, feedback): fast argon2, HTTPS client, two Träger."""
+"""Fixtures for the accounts areas (auth, provider, admin, feedback): fast argon2, HTTPS, two Träger."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         argon2_time_cost=1,
         argon2_memory_kib=1024,
         argon2_parallelism=1,
+        upload_dir=tmp_path / "uploads",
     )
 
 
@@ -105,6 +106,21 @@ def csrf_from(client: TestClient, path: str) -> str:
     assert page.status_code == 200, (path, page.status_code)
     field = soup(page).select_one("input[name=csrf_token]")
     assert field is not None, f"no CSRF field on {path}"
+    return str(field["value"])
+
+
+def login_as(settings: Settings, email: str, password: str = PASSWORD) -> TestClient:
+    """A second browser, logged in (caller closes it)."""
+    browser = new_client(settings)
+    response = login(browser, email, password)
+    assert response.status_code == 303, response.text
+    return browser
+
+
+def token_on(client: TestClient, path: str, action: str) -> str:
+    """The CSRF token of the form posting to ``action`` on ``path``."""
+    field = soup(client.get(path)).select_one(f"form[action='{action}'] input[name=csrf_token]")
+    assert field is not None, f"no form for {action} on {path}"
     return str(field["value"])
 
 

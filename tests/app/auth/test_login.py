@@ -61,7 +61,9 @@ def test_planted_session_cookie_is_not_adopted(client: TestClient, world: World,
     # The CSRF token is bound to the session cookie, so the attacker's browser state is consistent:
     client.cookies.set(SESSION, planted)
     token = csrf_from(client, "/anmelden")
-    response = client.post("/anmelden", data={"email": "a@example.org", "passwort": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/anmelden", data={"email": "a@example.org", "passwort": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 303
     issued = _set_cookie_value(response, SESSION)
     assert issued != planted
@@ -86,7 +88,9 @@ def test_logout_invalidates_the_session_on_the_server(
         assert thief.get("/anbieter").status_code == 303  # back to the login page
 
 
-def test_login_error_is_the_same_for_unknown_account_and_wrong_password(client: TestClient, world: World) -> None:
+def test_login_error_is_the_same_for_unknown_account_and_wrong_password(
+    client: TestClient, world: World
+) -> None:
     unknown = login(client, "niemand@example.org", "irgendein langes passwort")
     wrong = login(client, "a@example.org", "irgendein langes passwort")
     assert unknown.status_code == wrong.status_code == 400
@@ -131,6 +135,11 @@ def test_next_parameter_cannot_redirect_off_site(client: TestClient, world: Worl
     token = csrf_from(client, "/anmelden")
     response = client.post(
         "/anmelden",
-        data={"email": "a@example.org", "passwort": PASSWORD, "weiter": "//evil.example/", "csrf_token": token},
+        data={
+            "email": "a@example.org",
+            "passwort": PASSWORD,
+            "weiter": "//evil.example/",
+            "csrf_token": token,
+        },
     )
     assert response.headers["location"] == "/anbieter"
