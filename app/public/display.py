@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from app.catalogue import vocab
 from app.catalogue.models import Angebot, Einrichtung
 from app.formatting import format_age, format_euro
-from app.i18n import current_locale
+from app.i18n import current_locale, ngettext
 from app.i18n import gettext as _
 
 _VOCABULARIES: dict[str, tuple[vocab.Term, ...]] = {
@@ -40,21 +40,24 @@ def terms(kind: str) -> tuple[vocab.Term, ...]:
 
 
 def age_range(von: float | None, bis: float | None) -> str:
-    """``6 Monate – 3 Jahre``, ``ab 60 Jahren``, ``bis 12 Jahre``; empty when no ages are given."""
-    years = _("Jahre")
+    """``6 Monate – 3 Jahre``, ``12–18 Jahre``, ``ab 60 Jahren``, ``bis 12 Jahre``; empty without ages."""
 
     def one(value: float) -> str:
         text = format_age(value)
-        return text if 0 < value < 1 else f"{text} {years}"
+        if 0 < value < 1:
+            return text
+        return f"{text} {ngettext('Jahr', 'Jahre', int(value)) if float(value).is_integer() else _('Jahre')}"
 
-    if von is not None and bis is not None:
-        if von == 0:
-            return _("bis %(alter)s") % {"alter": one(bis)}
+    if von is not None and bis is not None and von > 0:
+        if von >= 1:
+            return f"{format_age(von)}–{one(bis)}"
         return f"{one(von)} – {one(bis)}"
-    if von is not None and von > 0:
-        return _("ab %(alter)s") % {"alter": one(von)}
     if bis is not None:
         return _("bis %(alter)s") % {"alter": one(bis)}
+    if von is not None and von >= 1:
+        return _("ab %(jahre)s Jahren") % {"jahre": format_age(von)}
+    if von is not None and von > 0:
+        return _("ab %(alter)s") % {"alter": one(von)}
     return ""
 
 

@@ -57,7 +57,7 @@ def test_offer_detail_shows_what_users_need(known: KnownIds, soup: Soup) -> None
     text = text_of(page)
     assert page.h1 is not None and page.h1.get_text() == "Krabbelgruppe Lobeda"
     assert "Eltern mit Babys und Kleinkindern (0–3 J.)" in text
-    assert "6 Monate – 3 Jahre" in text
+    assert "6 Monate – 3 Jahre" in text  # months below one year
     assert "dienstags 9:30–11:00 (außer in den Ferien)" in text
     assert "kostenlos" in text and "nicht nötig" in text
     assert "Deutsch, Englisch" in text  # inherited from the institution
