@@ -10,7 +10,7 @@ AXE := .cache/axe/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate import index demo-accounts test lint format bench meilisearch axe prod-smoke clean
+.PHONY: install run serve migrate import index demo-accounts test lint format bench meilisearch axe prod-smoke clean search-engine
 
 install: $(STAMP)
 
@@ -33,7 +33,11 @@ index: install
 demo-accounts: migrate
 	$(PY) -m app.cli demo-accounts
 
-run: import index demo-accounts serve
+# SEARCH_BACKEND=meilisearch with a local MEILI_URL: starts the cached server (data in .cache/) if none answers.
+search-engine: install
+	$(PY) -m search ensure-engine
+
+run: search-engine import index demo-accounts serve
 
 serve: install
 	$(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from app.db import make_engine
 from app.settings import get_settings
 from search import get_backend
 from search.documents import count_public
+from search.engine_process import ensure_local_engine
 from search.indexing import index_offers
 
 
@@ -56,13 +58,26 @@ def status() -> int:
     return 0 if healthy else 1
 
 
+def ensure_engine() -> int:
+    try:
+        print(ensure_local_engine(get_settings()))
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search", description="Suchindex verwalten")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("reindex", help="Index vollständig neu aufbauen (ohne Ausfallzeit)")
     sub.add_parser("status", help="Backend, Dokumentanzahl und Erreichbarkeit anzeigen")
+    sub.add_parser(
+        "ensure-engine", help="lokales Meilisearch starten, falls konfiguriert und nicht erreichbar"
+    )
     args = parser.parse_args(argv)
-    return reindex() if args.command == "reindex" else status()
+    commands = {"reindex": reindex, "status": status, "ensure-engine": ensure_engine}
+    return commands[args.command]()
 
 
 if __name__ == "__main__":

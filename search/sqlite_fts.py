@@ -26,7 +26,7 @@ from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
 from search.text import fold, highlight, max_typos, query_words
 
 # bm25 weights in SEARCHABLE_FIELDS order: title > groups > institution > description; places near groups.
-_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 4.0)
+_WEIGHTS = (100.0, 20.0, 5.0, 1.0, 10.0)
 _SNIPPET = 220
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -233,13 +233,21 @@ class SqliteFtsBackend:
         if not words:
             return self._run(conn, query, None, where, params)
         vocab = self._vocabulary(conn, inode)
-        groups = [_match_group(w, vocab, prefix and i == len(words) - 1) for i, w in enumerate(words)]
+        last = len(words) - 1
+        groups = [_match_group(w, vocab, prefix and i == last) for i, w in enumerate(words)]
+        exact = [_match_group(w, vocab, prefix and i == last, typos=False) for i, w in enumerate(words)]
         # Like Meilisearch's "last" matching strategy: no document has every word → drop words from the end.
         for keep in range(len(groups), 0, -1):
             kept = groups[:keep]
             if any(g is None for g in kept):
                 continue
-            result = self._run(conn, query, " AND ".join(g for g in kept if g), where, params)
+            ranking = _Ranking(
+                exact=None
+                if any(g is None for g in exact[:keep])
+                else " AND ".join(str(g) for g in exact[:keep]),
+                title="title : (" + " OR ".join(str(g) for g in kept) + ")",
+            )
+            result = self._run(conn, query, " AND ".join(str(g) for g in kept), where, params, ranking)
             if result.total or keep == 1:
                 return result
         return SearchResult(total=0, ids=[], backend=self.name)
@@ -251,6 +259,7 @@ class SqliteFtsBackend:
         match: str | None,
         where: list[str],
         params: list[Any],
+        ranking: _Ranking | None = None,
     ) -> SearchResult:
         if match is None:
             hits = "SELECT rowid AS doc, 0.0 AS score FROM doc"
@@ -263,7 +272,7 @@ class SqliteFtsBackend:
         base = f"WITH hits AS ({hits}) SELECT {{cols}} FROM hits CROSS JOIN doc ON doc.rowid = hits.doc"  # noqa: S608
         condition = (" WHERE " + " AND ".join(where)) if where else ""
         total = conn.execute(base.format(cols="count(*)") + condition, [*hit_params, *params]).fetchone()[0]
-        order, order_params = _order(query, match is not None)
+        order, order_params = _order(query, match is not None, ranking)
         rows = conn.execute(
             base.format(cols="doc.id, doc.title, doc.description")
             + condition
@@ -302,9 +311,18 @@ class SqliteFtsBackend:
         )
 
 
-def _match_group(word: str, vocab: _Vocabulary, prefix: bool) -> str | None:
+@dataclass(frozen=True)
+class _Ranking:
+    """Meilisearch-like tie-breaks before bm25: exact words before typo variants, then title matches."""
+
+    exact: str | None  # FTS5 expression without typo variants (None: the query has no exact match)
+    title: str  # the query restricted to the title column
+
+
+def _match_group(word: str, vocab: _Vocabulary, prefix: bool, *, typos: bool = True) -> str | None:
     """FTS5 expression for one query word: its typo variants, OR'd; None when nothing can match."""
-    variants = sorted(set(vocab.typo_matches(word)))
+    exact = [word] if word in vocab.terms else []
+    variants = sorted(set(vocab.typo_matches(word))) if typos else exact
     parts = [f'"{v}"' for v in variants]
     if prefix:
         parts.append(f'"{word}"*')
@@ -351,7 +369,7 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def _order(query: SearchQuery, has_text: bool) -> tuple[str, list[Any]]:
+def _order(query: SearchQuery, has_text: bool, ranking: _Ranking | None = None) -> tuple[str, list[Any]]:
     if query.sort is Sort.distance and query.lat is not None and query.lon is not None:
         # Equirectangular distance is exact enough to order places within one city.
         scale = math.cos(math.radians(query.lat)) ** 2
@@ -361,7 +379,15 @@ def _order(query: SearchQuery, has_text: bool) -> tuple[str, list[Any]]:
             [query.lat, query.lat, query.lon, query.lon, scale],
         )
     if query.sort is Sort.relevance and has_text:
-        return "hits.score, doc.name_key, doc.id", []
+        if ranking is None:
+            return "hits.score, doc.name_key, doc.id", []
+        tiers, params = [], []
+        if ranking.exact is not None:
+            tiers.append("hits.doc NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            params.append(ranking.exact)
+        tiers.append("hits.doc NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+        params.append(ranking.title)
+        return ", ".join([*tiers, "hits.score, doc.name_key, doc.id"]), params
     return "doc.name_key, doc.id", []
 
 
