@@ -1,0 +1,150 @@
+"""Moderation: draft → diff → approve → public page, search, audit; reject with a reason for the provider."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.audit.models import AuditEntry
+from app.catalogue.models import Angebot, Einrichtung
+from app.provider.models import Draft, DraftStatus
+from app.settings import Settings
+from tests.app.auth.fixtures import World, login_as, soup, token_on
+from tests.app.provider.test_edits import _edit_form
+
+
+def _propose(settings: Settings, path: str, **changes: object) -> None:
+    with login_as(settings, "a@example.org") as provider:
+        data = {**_edit_form(provider, path), **changes}
+        assert provider.post(path, data=data).status_code == 303
+
+
+def _only_draft(session: Session) -> Draft:
+    session.expire_all()
+    [draft] = session.exec(select(Draft)).all()
+    return draft
+
+
+def _search_ids(client: TestClient, q: str) -> list[str]:
+    response = client.get("/api/v1/offers", params={"q": q})
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+def test_opening_hours_round_trip_with_audit(
+    client: TestClient, world: World, session: Session, settings: Settings
+) -> None:
+    place_path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/bearbeiten"
+    _propose(settings, place_path, oeffnungszeiten="Mo–Fr 8–18 Uhr")
+    draft = _only_draft(session)
+    public_path = f"/angebote/{world.angebot_a.external_id}"
+    assert "Mo–Fr 9–15 Uhr" in client.get(public_path).text  # still the published version
+
+    with login_as(settings, "admin@example.org") as admin:
+        queue = soup(admin.get("/verwaltung/entwuerfe"))
+        assert queue.select_one(f"a[href='/verwaltung/entwuerfe/{draft.id}']") is not None
+        detail = soup(admin.get(f"/verwaltung/entwuerfe/{draft.id}"))
+        row = detail.select_one("table.diff tbody tr")
+        assert row is not None
+        assert row.select_one("th").get_text() == "Öffnungszeiten"  # type: ignore[union-attr]
+        assert row.select_one(".diff-old").get_text().strip() == "Mo–Fr 9–15 Uhr"  # type: ignore[union-attr]
+        assert row.select_one(".diff-new").get_text().strip() == "Mo–Fr 8–18 Uhr"  # type: ignore[union-attr]
+        action = f"/verwaltung/entwuerfe/{draft.id}/freigeben"
+        token = token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)
+        assert admin.post(action, data={"csrf_token": token}).status_code == 303
+        # Deciding twice is refused.
+        assert admin.post(action, data={"csrf_token": token}).status_code == 409
+
+    assert "Mo–Fr 8–18 Uhr" in client.get(public_path).text
+    place = session.get_one(Einrichtung, world.einrichtung_a.id)
+    session.refresh(place)
+    assert set(place.online_edits) == {"oeffnungszeiten"}
+    assert place.edited_online_by == "a@example.org" and place.edited_online_at is not None
+    trail = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.entity_id == world.einrichtung_a.external_id)
+        .order_by(col(AuditEntry.id))
+    ).all()
+    assert [(e.source, e.action, e.field, e.old_value, e.new_value) for e in trail] == [
+        ("provider", "propose", "oeffnungszeiten", "Mo–Fr 9–15 Uhr", "Mo–Fr 8–18 Uhr"),
+        ("admin", "approve", "oeffnungszeiten", "Mo–Fr 9–15 Uhr", "Mo–Fr 8–18 Uhr"),
+    ]
+    assert trail[1].actor == "admin@example.org"
+
+
+def test_offer_title_change_reaches_the_search_index(
+    client: TestClient, world: World, session: Session, settings: Settings
+) -> None:
+    assert _search_ids(client, "Zaubergarten") == []
+    _propose(
+        settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Zaubergarten Nord"
+    )
+    draft = _only_draft(session)
+    with login_as(settings, "admin@example.org") as admin:
+        action = f"/verwaltung/entwuerfe/{draft.id}/freigeben"
+        token = token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)
+        assert (
+            admin.post(action, data={"csrf_token": token}).headers["location"]
+            == "/verwaltung/entwuerfe?freigegeben=1"
+        )
+    assert _search_ids(client, "Zaubergarten") == [world.angebot_a.external_id]
+    assert soup(client.get(f"/angebote/{world.angebot_a.external_id}")).h1.get_text() == "Zaubergarten Nord"  # type: ignore[union-attr]
+
+
+def test_new_offer_is_created_on_approval(
+    client: TestClient, world: World, session: Session, settings: Settings
+) -> None:
+    path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/neues-angebot"
+    _propose(settings, path, title="Vorlesestunde Nord", zielgruppen=["kinder"], kosten="kostenlos")
+    draft = _only_draft(session)
+    with login_as(settings, "admin@example.org") as admin:
+        action = f"/verwaltung/entwuerfe/{draft.id}/freigeben"
+        admin.post(action, data={"csrf_token": token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)})
+    session.expire_all()
+    offer = session.exec(select(Angebot).where(Angebot.title == "Vorlesestunde Nord")).one()
+    assert offer.einrichtung_id == world.einrichtung_a.id
+    assert offer.kosten_art == "kostenlos" and [z.code for z in offer.zielgruppen] == ["kinder"]
+    assert "title" in offer.online_edits
+    assert client.get(f"/angebote/{offer.external_id}").status_code == 200
+    assert _search_ids(client, "Vorlesestunde") == [offer.external_id]
+
+
+def test_reject_keeps_published_version_and_shows_reason_to_provider(
+    world: World, session: Session, settings: Settings
+) -> None:
+    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Werbung!!!")
+    draft = _only_draft(session)
+    with login_as(settings, "admin@example.org") as admin:
+        action = f"/verwaltung/entwuerfe/{draft.id}/ablehnen"
+        token = token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)
+        missing = admin.post(action, data={"csrf_token": token, "begruendung": "  "})
+        assert missing.status_code == 400
+        assert "Begründung" in soup(missing).select_one("#moderationsfehler").get_text()  # type: ignore[union-attr]
+        reason = "Der Titel muss das Angebot beschreiben <b>bitte</b>."
+        assert admin.post(action, data={"csrf_token": token, "begruendung": reason}).status_code == 303
+    session.expire_all()
+    assert session.get_one(Draft, draft.id).status == DraftStatus.rejected
+    assert session.get_one(Angebot, world.angebot_a.id).title == "Krabbelgruppe Nord"
+    with login_as(settings, "a@example.org") as provider:
+        dashboard = soup(provider.get("/anbieter"))
+        assert reason in dashboard.get_text()
+        assert dashboard.select("main b") == []  # shown as text
+        detail = soup(provider.get(f"/anbieter/entwuerfe/{draft.id}"))
+        assert detail.select_one("#entwurf-status").get_text() == "abgelehnt"  # type: ignore[union-attr]
+        assert detail.select_one("#entwurf-begruendung").get_text() == reason  # type: ignore[union-attr]
+    with login_as(settings, "b@example.org") as other:
+        assert reason not in other.get("/anbieter").text
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "reject")).one()
+    assert entry.actor == "admin@example.org" and reason in (entry.note or "")
+
+
+def test_moderation_requires_csrf(world: World, session: Session, settings: Settings) -> None:
+    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Neuer Titel")
+    draft = _only_draft(session)
+    with login_as(settings, "admin@example.org") as admin:
+        assert admin.post(f"/verwaltung/entwuerfe/{draft.id}/freigeben", data={}).status_code == 403
+        wrong = {"csrf_token": "0" * 64, "begruendung": "nein"}
+        assert admin.post(f"/verwaltung/entwuerfe/{draft.id}/ablehnen", data=wrong).status_code == 403
+    session.expire_all()
+    assert session.get_one(Draft, draft.id).status == DraftStatus.open
+    assert session.get_one(Angebot, world.angebot_a.id).title == "Krabbelgruppe Nord"
