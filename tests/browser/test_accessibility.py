@@ -40,7 +40,15 @@ def test_no_axe_violations(live_server: LiveServer, page: Any, name: str, lang: 
     assert_no_axe_violations(page, label=f"{name} ({lang})")
 
 
-SCREENSHOT_PAGES = ("start", "results-filtered", "results-empty", "offer", "institution", "district", "impressum")
+SCREENSHOT_PAGES = (
+    "start",
+    "results-filtered",
+    "results-empty",
+    "offer",
+    "institution",
+    "district",
+    "impressum",
+)
 
 
 @pytest.mark.parametrize("name", SCREENSHOT_PAGES)

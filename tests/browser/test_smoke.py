@@ -33,6 +33,6 @@ def test_request_guard_blocks_requests_leaving_127_0_0_1(live_server: LiveServer
 
 def test_axe_check_fails_on_a_real_violation(live_server: LiveServer, page: Any) -> None:
     page.goto(live_server.url + "/impressum")
-    page.evaluate("() => { const i = document.createElement('input'); document.querySelector('main').append(i); }")
+    page.evaluate("() => document.querySelector('main').append(document.createElement('input'))")
     with pytest.raises(pytest.fail.Exception, match="label"):
         assert_no_axe_violations(page)
