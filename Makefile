@@ -10,7 +10,7 @@ AXE := .cache/axe/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate import index demo-accounts test lint format bench meilisearch axe prod-smoke clean search-engine
+.PHONY: install run serve migrate import index demo-accounts test lint format bench meilisearch axe prod-smoke clean i18n search-engine
 
 install: $(STAMP)
 
@@ -67,6 +67,12 @@ bench: install meilisearch
 
 prod-smoke: install meilisearch
 	$(PY) -m scripts.prod_smoke
+
+# Interface catalogues: extract German msgids, update the English catalogue, compile (the .mo is committed).
+i18n: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _ --sort-output --no-wrap -o app/locale/messages.pot .
+	$(VENV)/bin/pybabel update -l en -d app/locale -i app/locale/messages.pot --no-wrap --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d app/locale -l en
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

@@ -46,7 +46,8 @@ def age_range(von: float | None, bis: float | None) -> str:
         text = format_age(value)
         if 0 < value < 1:
             return text
-        return f"{text} {ngettext('Jahr', 'Jahre', int(value)) if float(value).is_integer() else _('Jahre')}"
+        unit = ngettext("Jahr", "Jahre", int(value)) if float(value).is_integer() else _("Jahre")
+        return f"{text} {unit}"
 
     if von is not None and bis is not None and von > 0:
         if von >= 1:
