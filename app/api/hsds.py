@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
@@ -31,7 +31,7 @@ SearchParam = Annotated[
     str | None, Query(max_length=200, description="Volltextsuche (Umlaute egal).", examples=["Krabbelgruppe"])
 ]
 FullParam = Annotated[bool, Query(description="Vollständig verschachtelte Objekte liefern.")]
-FormatParam = Annotated[str, Query(description="Nur `json` wird unterstützt.", examples=["json"])]
+FormatParam = Annotated[Literal["json"], Query(description="Nur `json` wird unterstützt.", examples=["json"])]
 TermParam = Annotated[str | None, Query(description="Nur mit diesem Taxonomie-Begriff (UUID).")]
 TaxonomyParam = Annotated[str | None, Query(description="Nur mit Begriffen dieser Taxonomie (UUID).")]
 OrganizationParam = Annotated[str | None, Query(description="Nur von dieser Organisation (UUID).")]
@@ -41,11 +41,6 @@ ModifiedParam = Annotated[
 ]
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Kein öffentliches Objekt mit dieser ID."}}
-
-
-def _require_json(fmt: str) -> None:
-    if fmt != "json":
-        raise HTTPException(status_code=400, detail="Nur format=json wird unterstützt.")
 
 
 def paginate(items: Sequence[T], page: int, per_page: int, render: Callable[[T], Any]) -> dict[str, Any]:
@@ -96,7 +91,6 @@ def services(
     minimal: Annotated[bool, Query(description="Nur `id` und `last_modified` je Dienst.")] = False,
     full: FullParam = False,
 ) -> dict[str, Any]:
-    _require_json(format)
     ids = q.service_external_ids(
         session,
         q.ServiceFilter(search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after)),
@@ -148,7 +142,6 @@ def service_at_locations(
     postcode: Annotated[str | None, Query(max_length=10, description="Nur an Orten mit dieser PLZ.")] = None,
     proximity: Annotated[str | None, Query(description="Wird nicht unterstützt und ignoriert.")] = None,
 ) -> dict[str, Any]:
-    _require_json(format)
     ids = q.service_external_ids(
         session,
         q.ServiceFilter(search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after)),
@@ -197,7 +190,6 @@ def organizations(
     per_page: PerPageParam = DEFAULT_PER_PAGE,
     format: FormatParam = "json",
 ) -> dict[str, Any]:
-    _require_json(format)
     rows = q.public_organizations(session, search)
     chunk = rows[(page - 1) * per_page : page * per_page]
     if not (full or full_service):
@@ -249,7 +241,6 @@ def locations(
     per_page: PerPageParam = DEFAULT_PER_PAGE,
     format: FormatParam = "json",
 ) -> dict[str, Any]:
-    _require_json(format)
     rows = q.public_locations(session)
     if search:
         rows = [e for e in rows if q.matches(search, e.name, e.beschreibung, e.ortsteil.name)]
@@ -273,7 +264,6 @@ def taxonomies(
     per_page: PerPageParam = DEFAULT_PER_PAGE,
     format: FormatParam = "json",
 ) -> dict[str, Any]:
-    _require_json(format)
     rows = [m.taxonomy(settings.base_url)]
     if search:
         rows = [t for t in rows if q.matches(search, t["name"], t["description"])]
@@ -299,7 +289,6 @@ def taxonomy_terms(
     top_only: Annotated[bool, Query(description="Nur Begriffe der obersten Ebene.")] = False,
     parent_id: Annotated[str | None, Query(description="Nur Unterbegriffe dieses Begriffs (UUID).")] = None,
 ) -> dict[str, Any]:
-    _require_json(format)
     rows = m.all_terms(q.vocabulary_terms(session), settings.base_url)
     if taxonomy_id is not None:
         rows = [t for t in rows if t["taxonomy_id"] == taxonomy_id]
