@@ -8,10 +8,20 @@ from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.catalogue import vocab
 from app.deps import SessionDep
 from app.funding import service as funding
 
 router = APIRouter(tags=["Förderung"])
+
+# The API takes stable codes only (the HTML page also takes names and aliases): Ortsteil slugs, `stadtweit`
+# and `planungsraum-<code>`. The schema lists them, so clients (and schemathesis) know every valid value.
+ORTSTEIL_VALUES: tuple[str, ...] = (
+    *(o.slug for o in vocab.ORTSTEILE),
+    funding.STADTWEIT,
+    *(f"planungsraum-{p.code}" for p in vocab.PLANUNGSRAEUME),
+)
+TRAEGER_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 
 
 class TraegerRef(BaseModel):
@@ -74,8 +84,9 @@ class FundingResponse(BaseModel):
     description=(
         "Veröffentlichte Förderungen im Landesprogramm „Solidarisches Zusammenleben der Generationen“ "
         "mit Summen je Handlungsfeld und Jahr. Beträge sind ganze Cent. Ohne `year` alle Jahre. "
-        "`ortsteil` nimmt einen Ortsteil (Kennung, Name oder Alias), einen Planungsraum oder `stadtweit`; "
-        "stadtweite Projekte zählen nur bei `stadtweit`, nie je Ortsteil. Unbekannte Werte ergeben 422."
+        "`ortsteil` nimmt eine Ortsteil-Kennung, `planungsraum-<code>` oder `stadtweit`; stadtweite Projekte "
+        "zählen nur bei `stadtweit`, nie je Ortsteil. Eine unbekannte Träger-ID ergibt eine leere Liste; "
+        "ungültige Werte (Jahr, Handlungsfeld, Ortsteil, Steuerzeichen) ergeben 422."
     ),
     responses={422: {"description": "Ungültiger Filterwert (Jahr, Handlungsfeld, Träger oder Ortsteil)"}},
 )
@@ -85,14 +96,36 @@ def list_funding(
         int | None, Query(ge=funding.MIN_YEAR, le=funding.MAX_YEAR, description="Förderjahr, z. B. 2021")
     ] = None,
     handlungsfeld: Annotated[int | None, Query(ge=1, le=6, description="Handlungsfeld 1–6")] = None,
-    traeger: Annotated[str | None, Query(min_length=1, max_length=60, description="Träger-ID")] = None,
+    traeger: Annotated[
+        str | None, Query(min_length=1, max_length=60, pattern=TRAEGER_PATTERN, description="Träger-ID")
+    ] = None,
     ortsteil: Annotated[
-        str | None, Query(min_length=1, max_length=80, description="Ortsteil, Planungsraum oder stadtweit")
+        str | None,
+        Query(
+            description="Ortsteil-Kennung, `planungsraum-<code>` oder `stadtweit`",
+            json_schema_extra={"enum": list(ORTSTEIL_VALUES)},
+        ),
     ] = None,
 ) -> FundingResponse:
+    if ortsteil is not None and ortsteil not in ORTSTEIL_VALUES:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "ortsteil"),
+                    "msg": "Unbekannter Ortsteil – erlaubt sind Ortsteil-Kennungen, planungsraum-<code> "
+                    "und stadtweit.",
+                    "type": "enum",
+                }
+            ]
+        )
     try:
         flt = funding.parse_filter(
-            session, year=year, handlungsfeld=handlungsfeld, traeger=traeger, ortsteil=ortsteil
+            session,
+            year=year,
+            handlungsfeld=handlungsfeld,
+            traeger=traeger,
+            ortsteil=ortsteil,
+            unknown_traeger_is_error=False,
         )
     except funding.InvalidFundingParams as exc:
         raise RequestValidationError(

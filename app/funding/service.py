@@ -80,8 +80,11 @@ def parse_filter(
     handlungsfeld: str | int | None,
     traeger: str | None,
     ortsteil: str | None,
+    unknown_traeger_is_error: bool = True,
 ) -> FundingFilter:
-    """Validate the filter values; unknown Träger or district → :class:`InvalidFundingParams`."""
+    """Validate the filter values; an unknown district (and Träger, unless told otherwise) →
+    :class:`InvalidFundingParams`. The API treats a well-formed unknown Träger id as matching nothing.
+    """
     errors: dict[str, str] = {}
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         errors["year"] = _("Das Jahr muss zwischen 2000 und 2100 liegen.")
@@ -93,12 +96,11 @@ def parse_filter(
         else:
             errors["handlungsfeld"] = _("Unbekanntes Handlungsfeld – erlaubt sind 1 bis 6.")
     traeger_id = (traeger or "").strip() or None
-    if traeger_id is not None:
-        found = (
-            "\x00" not in traeger_id
-            and session.exec(select(Traeger.id).where(Traeger.external_id == traeger_id)).first()
-        )
-        if not found:
+    if traeger_id is not None and "\x00" in traeger_id:
+        errors["traeger"] = _("Ungültige Träger-ID.")
+    elif traeger_id is not None and unknown_traeger_is_error:
+        found = session.exec(select(Traeger.id).where(Traeger.external_id == traeger_id)).first()
+        if found is None:
             errors["traeger"] = _("Unbekannter Träger „{value}“.").format(value=traeger_id[:60])
     slugs: tuple[str, ...] = ()
     stadtweit = False

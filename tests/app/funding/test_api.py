@@ -51,8 +51,16 @@ def test_all_years_and_filters(client: TestClient) -> None:
         g.external_id for g in PUBLISHED if g.hf == 6 and g.traeger == "T-A"
     }
 
-    body = client.get("/api/v1/funding", params={"ortsteil": "Lobeda-West"}).json()  # alias of Neulobeda
+    body = client.get("/api/v1/funding", params={"ortsteil": "neulobeda"}).json()
     assert {i["id"] for i in body["items"]} == {g.external_id for g in PUBLISHED if "neulobeda" in g.places}
+
+    body = client.get("/api/v1/funding", params={"ortsteil": "planungsraum-winzerla"}).json()
+    winzerla = {"winzerla", "burgau", "goeschwitz", "ammerbach"}
+    assert {i["id"] for i in body["items"]} == {g.external_id for g in PUBLISHED if winzerla & set(g.places)}
+
+    # A well-formed Träger id without grants is a filter that matches nothing (not an error).
+    body = client.get("/api/v1/funding", params={"traeger": "T-GIBTSNICHT"}).json()
+    assert body["items"] == [] and body["totals"]["sum_cents"] == 0
 
     body = client.get("/api/v1/funding", params={"ortsteil": "stadtweit", "year": 2021}).json()
     stadtweit = [g for g in PUBLISHED if g.stadtweit and g.jahr == 2021]
@@ -80,9 +88,14 @@ def test_empty_database_gives_zero_totals(client: TestClient) -> None:
         ({"year": "1800"}, "year"),
         ({"handlungsfeld": "7"}, "handlungsfeld"),
         ({"handlungsfeld": "HF3"}, "handlungsfeld"),
-        ({"traeger": "T-GIBTSNICHT"}, "traeger"),
         ({"traeger": "T-\x00"}, "traeger"),
+        ({"traeger": "T-\n1"}, "traeger"),
+        ({"traeger": ""}, "traeger"),
         ({"ortsteil": "Atlantis"}, "ortsteil"),
+        (
+            {"ortsteil": "Lobeda-West"},
+            "ortsteil",
+        ),  # names and aliases are for the HTML page; the API takes codes
         ({"ortsteil": ""}, "ortsteil"),
     ],
 )
@@ -104,3 +117,6 @@ def test_openapi_documents_the_endpoint(client: TestClient) -> None:
     schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert set(schema["required"]) == {"items", "totals"}
     assert schema["example"]["totals"]["by_handlungsfeld"]["6"] == 1250000
+    ortsteil = next(p for p in operation["parameters"] if p["name"] == "ortsteil")
+    enum = set(ortsteil["schema"].get("enum") or ortsteil["schema"]["anyOf"][0]["enum"])
+    assert {"stadtweit", "neulobeda", "planungsraum-lobeda"} <= enum and len(enum) == 30 + 1 + 6
