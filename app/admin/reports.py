@@ -6,8 +6,9 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import selectinload
@@ -18,6 +19,7 @@ from app.auth.models import Role, UserAccount
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.feedback.models import Feedback, FeedbackKind
 
+LOCAL_ZONE = ZoneInfo("Europe/Berlin")
 # Cells starting like a formula are neutralised so a spreadsheet never executes them (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,10 +60,12 @@ class AuditFilter:
             clauses.append(col(AuditEntry.entity_id) == self.entity_id)
         if self.actor:
             clauses.append(func.lower(AuditEntry.actor).contains(self.actor.lower(), autoescape=True))
+        # Dates are local (Jena) days; the log stores UTC instants.
         if self.von:
-            clauses.append(func.date(AuditEntry.at) >= self.von.isoformat())
+            clauses.append(col(AuditEntry.at) >= datetime.combine(self.von, time(0), LOCAL_ZONE))
         if self.bis:
-            clauses.append(func.date(AuditEntry.at) <= self.bis.isoformat())
+            end = datetime.combine(self.bis + timedelta(days=1), time(0), LOCAL_ZONE)
+            clauses.append(col(AuditEntry.at) < end)
         return clauses
 
 

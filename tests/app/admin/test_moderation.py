@@ -9,7 +9,7 @@ from app.audit.models import AuditEntry
 from app.catalogue.models import Angebot, Einrichtung
 from app.provider.models import Draft, DraftStatus
 from app.settings import Settings
-from tests.app.auth.fixtures import World, login_as, soup, token_on
+from tests.app.auth.fixtures import World, login_as, soup, text_of, token_on
 from tests.app.provider.test_edits import _edit_form
 
 
@@ -119,7 +119,7 @@ def test_reject_keeps_published_version_and_shows_reason_to_provider(
         token = token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)
         missing = admin.post(action, data={"csrf_token": token, "begruendung": "  "})
         assert missing.status_code == 400
-        assert "Begründung" in soup(missing).select_one("#moderationsfehler").get_text()  # type: ignore[union-attr]
+        assert "Begründung" in text_of(missing, "#moderationsfehler")
         reason = "Der Titel muss das Angebot beschreiben <b>bitte</b>."
         assert admin.post(action, data={"csrf_token": token, "begruendung": reason}).status_code == 303
     session.expire_all()

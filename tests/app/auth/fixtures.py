@@ -133,3 +133,10 @@ def post_form(client: TestClient, form_page: str, action: str, data: dict[str, o
     """Submit like a browser: fetch the page for its CSRF token, then post."""
     token = csrf_from(client, form_page)
     return client.post(action, data={**data, "csrf_token": token})
+
+
+def text_of(response: Response, selector: str) -> str:
+    """The text of the one element matching ``selector`` (fails clearly when it is missing)."""
+    element = soup(response).select_one(selector)
+    assert element is not None, f"{selector} not found"
+    return element.get_text()

@@ -308,3 +308,25 @@ def test_project_page_shows_description_and_runtime(client: TestClient) -> None:
 
 def test_unpublished_project_is_404(client: TestClient) -> None:
     assert client.get("/foerderung/projekte/LSZ-2021-099").status_code == 404
+
+
+def test_year_by_handlungsfeld_table_answers_in_one_click(client: TestClient) -> None:
+    """„Wie viel ging 2021 an HF 6, an wen, wohin?“ – a cell on /foerderung, one click to the projects."""
+    soup = _page(client, "/foerderung")
+    cell = soup.select_one('#tabelle-jahr-hf tr[data-year="2021"] td[data-hf="6"]')
+    assert cell is not None
+    hf6_2021 = [g for g in PUBLISHED if g.jahr == 2021 and g.hf == 6]
+    assert _text(cell) == german_euro(sum(g.cents for g in hf6_2021))
+    link = cell.find("a")
+    assert isinstance(link, Tag)
+    target = _page(client, str(link["href"]))
+    assert set(_table_ids(target)) == {g.external_id for g in hf6_2021}
+    rows = {
+        str(tr["data-id"]): [_text(td) for td in tr.find_all("td")]
+        for tr in target.select("#tabelle-projekte tbody tr")
+    }
+    assert rows["LSZ-2021-001"][1] == TRAEGER["T-A"] and rows["LSZ-2021-001"][3] == "Löbstedt"
+    assert rows["LSZ-2021-002"][3] == "stadtweit"
+    for year in {g.jahr for g in PUBLISHED}:
+        total = soup.select(f'#tabelle-jahr-hf tr[data-year="{year}"] td')[-1]
+        assert _text(total) == german_euro(sum(g.cents for g in PUBLISHED if g.jahr == year))

@@ -161,6 +161,8 @@ def test_cells_link_to_the_matching_search(client: TestClient, catalogue: Catalo
     link = _cell(soup, "winzerla", "alleinerziehende").find("a")
     assert isinstance(link, Tag)
     assert link["href"] == "/angebote?ortsteil=winzerla&zielgruppe=alleinerziehende"
+    link = _cell(soup, "stadtweit", "alleinerziehende").find("a")
+    assert isinstance(link, Tag) and link["href"] == "/angebote?zielgruppe=alleinerziehende"
     soup = _soup(client, "/planung?nach=themen")
     link = _cell(soup, "neulobeda", "begegnung").find("a")
     assert isinstance(link, Tag) and link["href"] == "/angebote?ortsteil=neulobeda&thema=begegnung"

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEntry
 from app.catalogue.models import Angebot, Einrichtung
 from app.provider.models import Draft, DraftKind
-from tests.app.auth.fixtures import World, login, soup, token_on
+from tests.app.auth.fixtures import World, login, soup, text_of, token_on
 
 
 def _edit_form(client: TestClient, path: str) -> dict[str, str | list[str]]:
@@ -183,7 +183,7 @@ def test_too_long_description_is_refused(client: TestClient, world: World, sessi
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
     response = client.post(path, data={**_edit_form(client, path), "beschreibung": "x" * 5001})
     assert response.status_code == 400
-    assert "Höchstens 5000 Zeichen" in soup(response).select_one("#fehler-beschreibung").get_text()  # type: ignore[union-attr]
+    assert "Höchstens 5000 Zeichen" in text_of(response, "#fehler-beschreibung")
 
 
 def test_confirm_unchanged_sets_verified_date_without_draft(
