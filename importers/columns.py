@@ -7,6 +7,7 @@ are their inverse (used by the exporter): ``parse_x(format_x(v)) == v``. Forms r
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,10 @@ from rapidfuzz import fuzz, process
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictMatch, DistrictResolver, UnknownDistrict
 from app.catalogue.vocab import Term
-from search.text import fold_key
+from search.text import fold_key as _fold_key
+
+# Workbooks repeat the same vocabulary values thousands of times: normalise each distinct text once.
+fold_key = functools.lru_cache(maxsize=8192)(_fold_key)
 
 
 class ParseError(ValueError):
@@ -202,16 +206,22 @@ def cell_text(value: Any) -> str:
         return value.strftime("%d.%m.%Y %H:%M") if value.time() != time(0) else format_date(value.date())
     if isinstance(value, date):
         return format_date(value)
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = str(value)
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text  # the common case: nothing to clean (NBSP, tabs and line breaks are not printable)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def single_line(value: Any) -> str:
-    return " ".join(cell_text(value).split())
+    text = cell_text(value)
+    return text if "\n" not in text else " ".join(text.split())
 
 
 def is_empty(value: Any) -> bool:
+    if value is None or value == "":
+        return True
     return cell_text(value) == ""
 
 
@@ -663,7 +673,9 @@ def parse_url(value: Any) -> str | None:
 
 def parse_phone(value: Any) -> str | None:
     if isinstance(value, float | int) and not isinstance(value, bool):
-        value = "0" + str(int(value)) if not str(int(value)).startswith("0") else str(int(value))
+        if not math.isfinite(value) or value != int(value) or value <= 0:
+            raise ParseError(f"„{value}“ ist keine Telefonnummer (z. B. 03641 49-1234).")
+        value = "0" + str(int(value))  # a number cell lost the leading zero of the area code
     text = single_line(value)
     if not text:
         return None

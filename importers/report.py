@@ -114,6 +114,7 @@ class SyncReport:
     index_message: str | None = None
     import_run_id: int | None = None
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
 
     @property
     def ok(self) -> bool:
@@ -154,4 +155,6 @@ class SyncReport:
             "ortsteile_changed": self.ortsteile_changed,
             "index": {"ok": self.index_ok, "message": self.index_message},
             "import_run_id": self.import_run_id,
+            "seconds": round(self.seconds, 3),
+            "timings": self.timings,
         }

@@ -269,7 +269,9 @@ class _Writer:
             self._audit("create", kind, r.external_id, note=f"{self.note}, Zeile {r.row}") for r in records
         ]
         self._replace_links(
-            kind, [(self.ids[kind][r.external_id], r.values, set(LINKS.get(kind, {}))) for r in records]
+            kind,
+            [(self.ids[kind][r.external_id], r.values, set(LINKS.get(kind, {}))) for r in records],
+            fresh=True,
         )
 
     def update_rows(self, kind: str, updates: list[Update]) -> None:
@@ -292,7 +294,9 @@ class _Writer:
             self.conn.execute(stmt, params)
         self._replace_links(kind, [(u.row.id, u.changes, set(u.changes)) for u in updates])
 
-    def _replace_links(self, kind: str, rows: Iterable[tuple[int, dict[str, Any], set[str]]]) -> None:
+    def _replace_links(
+        self, kind: str, rows: Iterable[tuple[int, dict[str, Any], set[str]]], *, fresh: bool = False
+    ) -> None:
         links = LINKS.get(kind, {})
         if not links:
             return
@@ -302,7 +306,7 @@ class _Writer:
             owners = [row_id for row_id, _values, names in todo if name in names]
             if not owners:
                 continue
-            for start in range(0, len(owners), 500):
+            for start in range(0, 0 if fresh else len(owners), 500):
                 self.conn.execute(delete(t).where(t.c[owner].in_(owners[start : start + 500])))
             new_rows = [
                 {owner: row_id, target: self.state.ortsteil_ids[v] if name == "ortsteile" else v}
@@ -491,7 +495,7 @@ def sync_workbook(
     clock = time.perf_counter()
     started = utcnow()
     report = SyncReport(file_name=path.name or str(path), dry_run=dry_run)
-    step = _stepper(progress)
+    step = _stepper(progress, report)
     step()
     try:
         raw = read_workbook(path, max_bytes=settings.import_max_bytes)
@@ -521,6 +525,7 @@ def sync_workbook(
     step()
     plan = plan_sync(parsed, state, report)
     if dry_run:
+        step()
         return _finish_without_writing(engine, report, actor, command, started, clock)
     step()
     with engine.begin() as conn:
@@ -531,15 +536,22 @@ def sync_workbook(
         _record_run(conn, report, actor=actor, command=command, started=started, run_id=run_id)
     step()
     _update_search_index(engine, settings, changed_offers, report)
+    step()
     report.seconds = time.perf_counter() - clock
     return report
 
 
-def _stepper(progress: Progress | None) -> Callable[[], None]:
+def _stepper(progress: Progress | None, report: SyncReport) -> Callable[[], None]:
+    """Each call starts the next stage: reports progress and records how long the previous stage took."""
     done = 0
+    last = time.perf_counter()
 
     def step() -> None:
-        nonlocal done
+        nonlocal done, last
+        now = time.perf_counter()
+        if done > 0:
+            report.timings[STAGES[done - 1]] = round(now - last, 3)
+        last = now
         if progress is not None and done < len(STAGES):
             progress(STAGES[done], done, len(STAGES))
         done += 1

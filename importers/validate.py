@@ -116,6 +116,7 @@ class TableRows:
     sheet: str
     header_row: int
     rows: list[tuple[int, dict[str, Any]]]
+    columns: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -139,8 +140,9 @@ def _iso(value: date | None) -> str | None:
 class RowReader:
     """Reads the cells of one row through parsers, turning ParseErrors into located issues."""
 
-    def __init__(self, parsed: ParsedWorkbook, sheet: str, number: int, cells: dict[str, Any]) -> None:
-        self.parsed, self.sheet, self.number, self.cells = parsed, sheet, number, cells
+    def __init__(self, parsed: ParsedWorkbook, table: TableRows, number: int, cells: dict[str, Any]) -> None:
+        self.parsed, self.sheet, self.number, self.cells = parsed, table.sheet, number, cells
+        self.columns = table.columns
         self.failed = False
 
     def raw(self, column: str) -> Any:
@@ -149,7 +151,7 @@ class RowReader:
     def get(self, column: str, parser: Callable[[Any], Any], *, required: bool = False) -> Any:
         raw = self.cells.get(column)
         if c.is_empty(raw):
-            if required:
+            if required and column in self.columns:  # a missing column is reported once, not per row
                 self.error(column, f"„{column}“ ist ein Pflichtfeld – bitte ausfüllen.")
             return None
         try:
@@ -274,7 +276,7 @@ def _read_table(sheet: RawSheet, spec: c.SheetSpec, parsed: ParsedWorkbook) -> T
         if all(c.is_empty(v) for v in cells.values()):
             continue  # blank rows inside the data are fine
         rows.append((header_row + 1 + offset, cells))
-    return TableRows(sheet.name, header_row, rows)
+    return TableRows(sheet.name, header_row, rows, set(mapping.values()))
 
 
 # --- the sheets ---------------------------------------------------------------------------------------------
@@ -306,7 +308,7 @@ def parse_workbook(
             continue
         first_row: dict[str, int] = {}
         for number, cells in table.rows:
-            reader = RowReader(parsed, table.sheet, number, cells)
+            reader = RowReader(parsed, table, number, cells)
             external_id = reader.get(ID_COLUMNS[kind], c.parse_external_id, required=True)
             values = parse_row(reader, parsed, as_of)
             if external_id is None:
@@ -334,7 +336,7 @@ def _parse_ortsteile(
             raum_keys[fold_key(variant)] = raum_code
     defaults = {o.slug: o.aliases for o in vocab.ORTSTEILE}
     for number, cells in table.rows:
-        reader = RowReader(parsed, table.sheet, number, cells)
+        reader = RowReader(parsed, table, number, cells)
         name = reader.get("Ortsteil", c.parse_line, required=True)
         raum = reader.get("Planungsraum", c.parse_line, required=True)
         info = by_key.get(fold_key(name)) if name else None

@@ -18,7 +18,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 # A zip (xlsx/ods/zip of CSVs) may unpack to at most this multiple of the size limit; beyond is a bomb.
 ZIP_EXPANSION_FACTOR = 10
-ZIP_MAX_RATIO = 200
+ZIP_MAX_RATIO = 250
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_OOXML_MARKER = "EncryptionInfo".encode("utf-16-le")

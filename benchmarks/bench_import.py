@@ -1,0 +1,64 @@
+"""Import speed: a 10,000-offer workbook (own generator) into an empty migrated SQLite file, then a
+no-change re-sync.
+
+Goals on the 2-core machine: first sync ≤ 10 s, unchanged re-sync ≤ 3 s (reading, validating, diffing, writing
+and the search-index update included; the stages are printed separately).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from app.db import make_engine
+from app.migrate import upgrade
+from app.settings import Environment, Settings
+from benchmarks.generate_workbook import generate, write_xlsx
+from importers.sync import sync_workbook
+
+OFFERS = 10_000
+SEED = 7
+GOAL_FIRST_SECONDS = 10.0
+GOAL_RESYNC_SECONDS = 3.0
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        directory = Path(tmp)
+        workbook = directory / "gross.xlsx"
+        started = time.perf_counter()
+        dataset = generate(OFFERS, SEED)
+        write_xlsx(dataset, workbook)
+        rows = sum(len(r) for r in dataset.sheets.values())
+        print(
+            f"Arbeitsmappe: {rows} Zeilen ({OFFERS} Angebote) "
+            f"in {time.perf_counter() - started:.1f} s erzeugt"
+        )
+
+        url = f"sqlite:///{directory / 'bench.db'}"
+        upgrade(url)
+        settings = Settings(env=Environment.test, database_url=url, search_index_path=directory / "search.db")
+        engine = make_engine(url)
+        try:
+            for label, goal in (
+                ("Erster Import", GOAL_FIRST_SECONDS),
+                ("Erneuter Import ohne Änderung", GOAL_RESYNC_SECONDS),
+            ):
+                started = time.perf_counter()
+                report = sync_workbook(workbook, engine=engine, settings=settings, command="bench_import")
+                seconds = time.perf_counter() - started
+                if not report.ok:
+                    raise SystemExit(f"Import fehlgeschlagen: {report.all_errors()[:3]}")
+                print(
+                    f"{label}: {seconds:.2f} s, {rows / seconds:,.0f} Zeilen/s, "
+                    f"{report.total_changes} Änderungen – Ziel ≤ {goal:.0f} s, "
+                    f"Verhältnis {seconds / goal:.2f} ({'erreicht' if seconds <= goal else 'VERFEHLT'})"
+                )
+                print("    Stufen: " + ", ".join(f"{k} {v:.2f} s" for k, v in report.timings.items()))
+        finally:
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
