@@ -313,6 +313,15 @@ def sum_by_handlungsfeld(grants: Iterable[Foerderung]) -> dict[int, int]:
     return totals
 
 
+def sum_by_year_and_handlungsfeld(grants: Iterable[Foerderung]) -> dict[int, dict[int, int]]:
+    """Cents per year (oldest first) and Handlungsfeld (all six per year)."""
+    table: dict[int, dict[int, int]] = {}
+    for g in grants:
+        row = table.setdefault(g.jahr, dict.fromkeys(HF_NUMBERS, 0))
+        row[g.handlungsfeld_number] = row.get(g.handlungsfeld_number, 0) + g.amount_cents
+    return dict(sorted(table.items()))
+
+
 def district_totals(
     grants: Sequence[Foerderung], layout: list[tuple[Planungsraum, list[Ortsteil]]]
 ) -> DistrictTotals:

@@ -149,6 +149,18 @@ def overview(
                 for t in totals.by_handlungsfeld
             ],
         ),
+        year_hf=funding.sum_by_year_and_handlungsfeld(all_year_grants),
+        year_hf_url=lambda year, hf=None: (
+            _url(
+                "/foerderung",
+                {
+                    **flt.query_params(),
+                    "jahr": str(year),
+                    **({"handlungsfeld": str(hf)} if hf is not None else {}),
+                },
+            )
+            + "#projekte"
+        ),
         year_chart=bar_chart(
             "chart-jahre",
             _("Fördersumme je Jahr"),

@@ -32,9 +32,14 @@ def _dimension(value: str | None) -> service.Dimension | None:
     return None
 
 
-def search_url(dimension: service.Dimension, slug: str, code: str) -> str:
-    """The public search for one cell: ``/angebote?ortsteil=<slug>&zielgruppe=<code>``."""
-    return "/angebote?" + urlencode({"ortsteil": slug, service.SEARCH_PARAM[dimension]: code})
+def search_url(dimension: service.Dimension, slug: str | None, code: str) -> str:
+    """The public search for one cell: ``/angebote?ortsteil=<slug>&zielgruppe=<code>``.
+
+    The stadtweit row (``slug=None``) links the search without a district: the search has no "only
+    stadtweit" filter, and its district filter always includes stadtweit offers.
+    """
+    params = {"ortsteil": slug} if slug else {}
+    return "/angebote?" + urlencode({**params, service.SEARCH_PARAM[dimension]: code})
 
 
 @router.get("/planung", response_class=HTMLResponse, include_in_schema=False)
