@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.browser.conftest import DESKTOP, MOBILE, LiveServer, has_horizontal_scroll
+from tests.browser.dataset import KNOWN
 from tests.browser.test_accessibility import PAGES
 
 
@@ -121,3 +122,15 @@ def test_results_have_two_columns_at_1280_and_one_at_375(
         assert side_by_side is (columns == 2), viewport
         if columns == 1:
             assert results["y"] >= filters["y"] + filters["height"]
+
+
+def test_print_view_hides_navigation_and_shows_the_address(live_server: LiveServer, page: Any) -> None:
+    page.goto(f"{live_server.url}/angebote/{KNOWN.krabbelgruppe}")
+    page.emulate_media(media="print")
+    assert page.locator("header.site-header").is_hidden()
+    assert page.locator("nav").first.is_hidden()
+    assert page.locator("#share-url").is_hidden()
+    address = page.locator(".print-url")
+    assert address.is_visible() and address.inner_text().endswith(f"/angebote/{KNOWN.krabbelgruppe}")
+    page.emulate_media(media="screen")
+    assert page.locator("header.site-header").is_visible() and address.is_hidden()
