@@ -14,7 +14,7 @@ from sqlmodel import Session
 from starlette.responses import HTMLResponse
 
 from app.catalogue import vocab
-from app.catalogue.districts import DistrictResolver
+from app.catalogue.districts import DistrictResolver, UnknownDistrict
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
 from app.public import display, queries
@@ -154,6 +154,24 @@ def _facets(result: SearchResult, query: SearchQuery, resolver: DistrictResolver
     return [f for f in facets if f.options]
 
 
+_FILLER_WORDS = {"in", "im", "bei", "nahe", "near", "at"}
+
+
+def district_hint(q: str, resolver: DistrictResolver) -> tuple[str, str, str] | None:
+    """A district named inside the text: „Babyschwimmen in Winzerla“ → (Babyschwimmen, Winzerla, slug)."""
+    words = q.split()
+    for index, word in enumerate(words):
+        try:
+            match = resolver.resolve(word)
+        except UnknownDistrict:
+            continue
+        if match.stadtweit or len(match.ortsteile) != 1:
+            continue
+        rest = [w for i, w in enumerate(words) if i != index and w.lower() not in _FILLER_WORDS]
+        return " ".join(rest), resolver.name_of(match.ortsteile[0]), match.ortsteile[0]
+    return None
+
+
 def _terms(kind: str) -> list[tuple[str, str]]:
     return [(t.code, display.label(kind, t.code)) for t in display.terms(kind)]
 
@@ -203,6 +221,7 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> HTM
     pages = max(1, -(-result.total // PAGE_SIZE))
     sort_requested = next((v for k, v in pairs if k == "sort"), "relevance")
     distance_missing = sort_requested == Sort.distance and query.sort is not Sort.distance
+    hint = district_hint(query.q, resolver) if result.total == 0 and not query.ortsteile else None
     selected_districts = [resolver.ortsteile[s] for s in query.ortsteile if s in resolver.ortsteile]
     return render(
         request,
@@ -225,6 +244,10 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> HTM
             "origin": origin,
             "districts": queries.ortsteile_by_planungsraum(session),
             "selected_districts": selected_districts,
+            "district_hint": hint,
+            "district_hint_url": page_url(pairs, q=hint[0] or None, ortsteil=hint[2], seite=None)
+            if hint
+            else None,
             "hidden": [(k, v) for k, v in pairs if k in ("planungsraum", "handlungsfeld", "lat", "lon")],
             "alter": next((v for k, v in pairs if k == "alter"), ""),
             "all_sprachen": vocab.SPRACHEN,

@@ -135,3 +135,11 @@ def test_missing_index_degrades_to_the_database_with_a_notice(
 def test_results_page_is_not_indexed_but_followed(known: KnownIds, soup: Soup) -> None:
     meta = soup("/angebote").select_one("meta[name=robots]")
     assert meta is not None and meta["content"] == "noindex, follow"
+
+
+def test_a_district_inside_the_search_text_becomes_a_filter_suggestion(known: KnownIds, soup: Soup) -> None:
+    page = soup("/angebote?q=Babyschwimmen+in+Winzerla")
+    assert count(page) == "0 Angebote gefunden"
+    hint = page.select_one("[data-testid=district-hint]")
+    assert hint is not None and "Winzerla" in hint.get_text()
+    assert parse_qsl(urlsplit(str(hint["href"])).query) == [("q", "Babyschwimmen"), ("ortsteil", "winzerla")]
