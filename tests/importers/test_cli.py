@@ -1,4 +1,4 @@
-"""The command line as other tools use it: exit codes 0/1/2, JSON shape, --dry-run, export → sync round trip."""
+"""The command line as other tools use it: exit codes 0/1/2, JSON, --dry-run, export → sync round trip."""
 
 from __future__ import annotations
 

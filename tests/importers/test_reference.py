@@ -1,4 +1,4 @@
-"""The reference workbook (../shared/data) imports cleanly in all three formats; our sample has what others need."""
+"""The reference workbook (../shared/data) imports cleanly in all formats; our sample has what others need."""
 
 from __future__ import annotations
 
