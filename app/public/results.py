@@ -158,17 +158,26 @@ _FILLER_WORDS = {"in", "im", "bei", "nahe", "near", "at"}
 
 
 def district_hint(q: str, resolver: DistrictResolver) -> tuple[str, str, str] | None:
-    """A district named inside the text: „Babyschwimmen in Winzerla“ → (Babyschwimmen, Winzerla, slug)."""
+    """A district named inside the text: „Krabbelgruppe in Lobeda“ → (Krabbelgruppe, Lobeda, lobeda).
+
+    Returns (the rest of the text, the name to show, the ``ortsteil`` parameter value).
+    """
     words = q.split()
     for index, word in enumerate(words):
         try:
             match = resolver.resolve(word)
         except UnknownDistrict:
             continue
-        if match.stadtweit or len(match.ortsteile) != 1:
+        if match.stadtweit or not match.ortsteile:
             continue
         rest = [w for i, w in enumerate(words) if i != index and w.lower() not in _FILLER_WORDS]
-        return " ".join(rest), resolver.name_of(match.ortsteile[0]), match.ortsteile[0]
+        if match.planungsraum:
+            name = resolver.planungsraum_names.get(match.planungsraum, word)
+        elif len(match.ortsteile) == 1:
+            name = resolver.name_of(match.ortsteile[0])
+        else:
+            name = word
+        return " ".join(rest), name, word
     return None
 
 
@@ -221,7 +230,8 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> HTM
     pages = max(1, -(-result.total // PAGE_SIZE))
     sort_requested = next((v for k, v in pairs if k == "sort"), "relevance")
     distance_missing = sort_requested == Sort.distance and query.sort is not Sort.distance
-    hint = district_hint(query.q, resolver) if result.total == 0 and not query.ortsteile else None
+    narrowed = query.ortsteile or query.planungsraeume
+    hint = district_hint(query.q, resolver) if query.q and not narrowed else None
     selected_districts = [resolver.ortsteile[s] for s in query.ortsteile if s in resolver.ortsteile]
     return render(
         request,
