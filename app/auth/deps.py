@@ -16,7 +16,13 @@ from app.i18n import gettext as _
 
 def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> UserAccount | None:
     token = read_cookie(request, SESSION_COOKIE, settings)
-    return user_for_token(session, token, settings) if token else None
+    if not token:
+        return None
+    user = user_for_token(session, token, settings)
+    if user is None:
+        # Persist the removal of an expired session now: the 303/403 that follows would roll it back.
+        session.commit()
+    return user
 
 
 OptionalUser = Annotated[UserAccount | None, Depends(optional_user)]

@@ -17,7 +17,8 @@ from app.db import utcnow
 from app.i18n import gettext as _
 from app.settings import Settings
 
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}$")
+# ASCII only: no look-alike or invisible characters in login names.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}$")
 
 
 class AccountError(ValueError):
