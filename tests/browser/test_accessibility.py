@@ -14,6 +14,7 @@ PAGES = {
     "results": "/angebote",
     "results-filtered": "/angebote?thema=begegnung&ortsteil=neulobeda&sort=name",
     "results-empty": "/angebote?q=Krabelgrupe&ortsteil=maua",
+    "results-district-hint": "/angebote?q=Krabbelgruppe+in+Lobeda",
     "offer": f"/angebote/{KNOWN.krabbelgruppe}",
     "offer-temporarily-closed": f"/angebote/{KNOWN.temporarily_closed}",
     "offer-moved": f"/angebote/{KNOWN.moved}",
