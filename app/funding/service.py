@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from app.catalogue.districts import DistrictResolver, UnknownDistrict
 from app.catalogue.models import Einrichtung, Foerderung, Handlungsfeld, Ortsteil, Planungsraum, Traeger
 from app.catalogue.vocab import HANDLUNGSFELDER
+from app.i18n import current_locale
 from app.i18n import gettext as _
 
 STADTWEIT = "stadtweit"
@@ -37,6 +38,11 @@ GRANT_LOAD_OPTIONS = (
     .selectinload(Einrichtung.ortsteil)  # type: ignore[arg-type]
     .selectinload(Ortsteil.planungsraum),  # type: ignore[arg-type]
 )
+
+
+def vocab_label(row: Handlungsfeld | Any) -> str:
+    """A vocabulary row's label in the interface language (exports stay German)."""
+    return str(row.label_en if current_locale.get() == "en" else row.label_de)
 
 
 class InvalidFundingParams(ValueError):
@@ -368,7 +374,9 @@ def compute_totals(
         sum_cents=sum(g.amount_cents for g in grants),
         traeger_count=len(by_traeger),
         by_handlungsfeld=[
-            HandlungsfeldTotal(hf.number, hf.label_de, Amount(hf_counts[hf.number], by_hf.get(hf.number, 0)))
+            HandlungsfeldTotal(
+                hf.number, vocab_label(hf), Amount(hf_counts[hf.number], by_hf.get(hf.number, 0))
+            )
             for hf in hf_rows
         ],
         by_traeger=sorted(by_traeger.values(), key=lambda t: (-t.amount.cents, t.name.lower())),

@@ -105,6 +105,7 @@ def overview(
 ) -> HTMLResponse:
     years = funding.available_years(session)
     context: dict[str, Any] = {
+        "label": funding.vocab_label,
         "years": years,
         "handlungsfelder": funding.handlungsfelder(session),
         "traeger_options": funding.funded_traeger(session),
@@ -200,6 +201,7 @@ def provider_page(request: Request, session: SessionDep, external_id: str) -> HT
             "institutions": sorted(institutions, key=lambda e: e.name.lower()),
             "offers": offers,
             "district_label": funding.district_label,
+            "label": funding.vocab_label,
         },
     )
 
@@ -233,6 +235,7 @@ def project_page(
             "district_kind": funding.district_kind(grant),
             "award_fallback": grant.bewilligt_am is None,
             "json_ld": json_ld,
+            "label": funding.vocab_label,
         },
     )
 

@@ -26,6 +26,7 @@ from app.catalogue.service import (
     public_offer_clause,
 )
 from app.catalogue.vocab import PUBLIC_STATUSES, Status
+from app.funding.service import vocab_label
 
 Dimension = Literal["zielgruppen", "themen", "handlungsfelder"]
 DIMENSIONS: tuple[Dimension, ...] = ("zielgruppen", "themen", "handlungsfelder")
@@ -74,12 +75,12 @@ class CoverageMatrix:
 def _columns(session: Session, dimension: Dimension) -> list[Column]:
     if dimension == "zielgruppen":
         zg = session.exec(select(ZielgruppeRow).order_by(col(ZielgruppeRow.position))).all()
-        return [Column(z.code, z.label_de) for z in zg]
+        return [Column(z.code, vocab_label(z)) for z in zg]
     if dimension == "themen":
         th = session.exec(select(Thema).order_by(col(Thema.position))).all()
-        return [Column(t.code, t.label_de) for t in th]
+        return [Column(t.code, vocab_label(t)) for t in th]
     hf = session.exec(select(Handlungsfeld).order_by(col(Handlungsfeld.number))).all()
-    return [Column(str(h.number), f"HF {h.number} {h.label_de}") for h in hf]
+    return [Column(str(h.number), f"HF {h.number} {vocab_label(h)}") for h in hf]
 
 
 def _codes(offer: Angebot, dimension: Dimension) -> set[str]:
