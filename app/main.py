@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from app import errors
 from app.admin.views import router as admin_router
 from app.api.hsds import router as hsds_router
 from app.api.router import router as api_router
 from app.auth.views import router as auth_router
-from app.csrf import CsrfCookieMiddleware
 from app.csrf import CsrfCookieMiddleware
 from app.db import make_engine
 from app.feedback.views import router as feedback_router
@@ -45,7 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.search = get_backend(settings)
 
-    app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
