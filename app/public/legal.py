@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,8 @@ LEGAL_PAGES = {
     "/barrierefreiheit": "public/legal/barrierefreiheit.html",
     "/leichte-sprache": "public/legal/leichte_sprache.html",
 }
+# Public pages of other areas (funding transparency, open data).
+OTHER_PUBLIC_PAGES = ("/foerderung", "/daten", "/api/docs")
 # Everything a family may reach; provider, admin and export areas stay out of search engines.
 DISALLOWED = ("/anbieter", "/admin", "/anmelden", "/api/")
 
@@ -48,12 +51,14 @@ def robots(settings: SettingsDep) -> PlainTextResponse:
 
 @router.get("/sitemap.xml")
 def sitemap(session: SessionDep, settings: SettingsDep) -> Response:
-    paths = ["/", "/angebote", "/stadtteile", "/themen", "/zielgruppen", *LEGAL_PAGES]
+    paths = ["/", "/angebote", "/stadtteile", "/themen", "/zielgruppen", *LEGAL_PAGES, *OTHER_PUBLIC_PAGES]
     paths += [f"/stadtteile/{slug}" for slug in queries.ortsteil_slugs(session)]
     paths += [f"/themen/{t.code}" for t in vocab.THEMEN]
     paths += [f"/zielgruppen/{t.code}" for t in vocab.ZIELGRUPPEN]
-    paths += [f"/einrichtungen/{i}" for i in queries.published_institution_ids(session)]
-    paths += [f"/angebote/{i}" for i in queries.public_offer_ids(session)]
+    paths += [f"/einrichtungen/{quote(i)}" for i in queries.published_institution_ids(session)]
+    paths += [f"/angebote/{quote(i)}" for i in queries.public_offer_ids(session)]
+    paths += [f"/foerderung/traeger/{quote(i)}" for i in queries.funded_traeger_ids(session)]
+    paths += [f"/foerderung/projekte/{quote(i)}" for i in queries.published_grant_ids(session)]
     urls = "".join(f"<url><loc>{escape(settings.base_url + p)}</loc></url>\n" for p in paths)
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

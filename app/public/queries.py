@@ -20,8 +20,10 @@ from app.catalogue.models import (
     AngebotThema,
     AngebotZielgruppe,
     Einrichtung,
+    Foerderung,
     Ortsteil,
     Planungsraum,
+    Traeger,
 )
 from app.catalogue.vocab import PUBLIC_STATUSES
 
@@ -185,3 +187,24 @@ def published_institution_ids(session: Session) -> Sequence[str]:
 
 def ortsteil_slugs(session: Session) -> Sequence[str]:
     return session.exec(select(Ortsteil.slug).order_by(Ortsteil.slug)).all()
+
+
+def published_grant_ids(session: Session) -> Sequence[str]:
+    stmt = (
+        select(Foerderung.external_id)
+        .where(col(Foerderung.published).is_(True))
+        .order_by(Foerderung.external_id)
+    )
+    return session.exec(stmt).all()
+
+
+def funded_traeger_ids(session: Session) -> Sequence[str]:
+    """Träger with at least one published grant (the funding area has a page for each)."""
+    stmt = (
+        select(Traeger.external_id)
+        .where(
+            exists().where(col(Foerderung.traeger_id) == col(Traeger.id), col(Foerderung.published).is_(True))
+        )
+        .order_by(Traeger.external_id)
+    )
+    return session.exec(stmt).all()

@@ -74,6 +74,9 @@ def test_sitemap_lists_public_pages_only(
 ) -> None:
     with Session(engine) as session:
         hidden = factories.angebot(session, title="Versteckt", published=False).external_id
+        grant = factories.foerderung(session, external_id="LSZ-2021-001")
+        factories.foerderung(session, external_id="LSZ-2021-002", published=False)
+        grant_traeger = grant.traeger.external_id
         session.commit()
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and "xml" in response.headers["content-type"]
@@ -87,8 +90,13 @@ def test_sitemap_lists_public_pages_only(
     assert f"{base}/angebote/{hidden}" not in urls
     assert f"{base}/einrichtungen/{known.institution}" in urls
     assert len([u for u in urls if u and u.startswith(f"{base}/stadtteile/")]) == 30
+    assert f"{base}/foerderung/projekte/LSZ-2021-001" in urls
+    assert f"{base}/foerderung/projekte/LSZ-2021-002" not in urls
+    assert f"{base}/foerderung/traeger/{grant_traeger}" in urls
     for page in (
         "/",
+        "/foerderung",
+        "/daten",
         "/impressum",
         "/datenschutz",
         "/barrierefreiheit",
