@@ -126,8 +126,9 @@ def overview(
 
     sort_key = sortierung if sortierung in funding.SORT_KEYS else "betrag"
     descending = richtung != "auf"
-    grants = funding.load_grants(session, flt)
+    # One query for the year-over-year view; the selected year is a subset of it.
     all_year_grants = funding.load_grants(session, flt, all_years=True)
+    grants = [g for g in all_year_grants if flt.year is None or g.jahr == flt.year]
     totals = funding.compute_totals(grants, context["handlungsfelder"], context["layout"])
     year_counts = Counter(g.jahr for g in all_year_grants)
     scope_label = str(flt.year) if flt.year is not None else _("alle Jahre")
