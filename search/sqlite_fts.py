@@ -48,11 +48,56 @@ CREATE TABLE IF NOT EXISTS facet (
     doc INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (doc, name, value)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facet_value ON facet (name, value, doc);
+CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(SEARCHABLE_FIELDS)}, prefix='2 3 4');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
 INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 """  # noqa: S608 – SQL from module constants only
 _NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
+
+
+def _mask(rowids: Iterable[int], size: int) -> int:
+    """A set of rowids as one big integer bitmap (bit n = rowid n), for fast facet counting."""
+    bits = bytearray(size // 8 + 1)
+    for rowid in rowids:
+        bits[rowid >> 3] |= 1 << (rowid & 7)
+    return int.from_bytes(bits, "little")
+
+
+@dataclass
+class _FacetBitmaps:
+    """Per facet value the bitmap of documents that carry it; counting is then AND + popcount."""
+
+    size: int
+    everything: int
+    values: dict[str, dict[str, int]]
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> _FacetBitmaps:
+        size = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM doc").fetchone()[0])
+        grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for doc, name, value in conn.execute("SELECT doc, name, value FROM facet"):
+            grouped[(name, value)].append(doc)
+        values: dict[str, dict[str, int]] = defaultdict(dict)
+        for (name, value), docs in grouped.items():
+            values[name][value] = _mask(docs, size)
+        everything = _mask((r[0] for r in conn.execute("SELECT rowid FROM doc")), size)
+        return cls(size, everything, dict(values))
+
+    def count(self, matched: int, wanted: Iterable[str]) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for name in wanted:
+            found = {v: (matched & m).bit_count() for v, m in self.values.get(name, {}).items()}
+            found = {v: n for v, n in found.items() if n}
+            if found:
+                counts[name] = found
+        return counts
+
+
+@dataclass
+class _Snapshot:
+    vocabulary: _Vocabulary
+    facets: _FacetBitmaps
 
 
 @dataclass
@@ -88,9 +133,9 @@ class SqliteFtsBackend:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        self._vocab_lock = threading.Lock()
-        self._vocab_key: tuple[int, str] | None = None
-        self._vocab: _Vocabulary | None = None
+        self._snapshot_lock = threading.Lock()
+        self._snapshot_key: tuple[int, str] | None = None
+        self._snapshot: _Snapshot | None = None
 
     # --- connections ------------------------------------------------------------------------------------
 
@@ -117,14 +162,15 @@ class SqliteFtsBackend:
             self._local.inode = os.stat(self.path).st_ino
         return self._local.conn, self._local.inode
 
-    def _vocabulary(self, conn: sqlite3.Connection, inode: int) -> _Vocabulary:
+    def _current(self, conn: sqlite3.Connection, inode: int) -> _Snapshot:
+        """Vocabulary and facet bitmaps of the index as it is now (reloaded after every write)."""
         generation = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()[0]
         key = (inode, generation)
-        with self._vocab_lock:
-            if self._vocab is None or self._vocab_key != key:
-                self._vocab = _Vocabulary.load(conn)
-                self._vocab_key = key
-            return self._vocab
+        with self._snapshot_lock:
+            if self._snapshot is None or self._snapshot_key != key:
+                self._snapshot = _Snapshot(_Vocabulary.load(conn), _FacetBitmaps.load(conn))
+                self._snapshot_key = key
+            return self._snapshot
 
     # --- writing ----------------------------------------------------------------------------------------
 
@@ -230,9 +276,10 @@ class SqliteFtsBackend:
         words = query_words(query.q)
         prefix = bool(words) and not query.q.endswith(" ")
         where, params = _filters(query)
+        snapshot = self._current(conn, inode)
         if not words:
-            return self._run(conn, query, None, where, params)
-        vocab = self._vocabulary(conn, inode)
+            return self._run(conn, snapshot, query, None, where, params)
+        vocab = snapshot.vocabulary
         last = len(words) - 1
         groups = [_match_group(w, vocab, prefix and i == last) for i, w in enumerate(words)]
         exact = [_match_group(w, vocab, prefix and i == last, typos=False) for i, w in enumerate(words)]
@@ -247,7 +294,9 @@ class SqliteFtsBackend:
                 else " AND ".join(str(g) for g in exact[:keep]),
                 title="title : (" + " OR ".join(str(g) for g in kept) + ")",
             )
-            result = self._run(conn, query, " AND ".join(str(g) for g in kept), where, params, ranking)
+            result = self._run(
+                conn, snapshot, query, " AND ".join(str(g) for g in kept), where, params, ranking
+            )
             if result.total or keep == 1:
                 return result
         return SearchResult(total=0, ids=[], backend=self.name)
@@ -255,44 +304,40 @@ class SqliteFtsBackend:
     def _run(
         self,
         conn: sqlite3.Connection,
+        snapshot: _Snapshot,
         query: SearchQuery,
         match: str | None,
         where: list[str],
         params: list[Any],
         ranking: _Ranking | None = None,
     ) -> SearchResult:
+        condition = (" WHERE " + " AND ".join(where)) if where else ""
+        order, order_params = _order(query, match is not None, ranking)
         if match is None:
-            hits = "SELECT rowid AS doc, 0.0 AS score FROM doc"
+            # No text: the documents table alone (the name index serves the default order).
+            select = "SELECT {cols} FROM doc"
             hit_params: list[Any] = []
         else:
             weights = ", ".join(str(w) for w in _WEIGHTS)
+            # Only placeholders and module constants go into the SQL text; values travel as parameters.
             hits = f"SELECT rowid AS doc, bm25(fts, {weights}) AS score FROM fts WHERE fts MATCH ?"  # noqa: S608
+            select = f"WITH hits AS ({hits}) SELECT {{cols}} FROM hits CROSS JOIN doc ON doc.rowid = hits.doc"  # noqa: S608
             hit_params = [match]
-        # Only placeholders and module constants go into the SQL text; values travel as parameters.
-        base = f"WITH hits AS ({hits}) SELECT {{cols}} FROM hits CROSS JOIN doc ON doc.rowid = hits.doc"  # noqa: S608
-        condition = (" WHERE " + " AND ".join(where)) if where else ""
-        total = conn.execute(base.format(cols="count(*)") + condition, [*hit_params, *params]).fetchone()[0]
-        order, order_params = _order(query, match is not None, ranking)
         rows = conn.execute(
-            base.format(cols="doc.id, doc.title, doc.description")
+            select.format(cols="doc.id, doc.title, doc.description")
             + condition
             + f" ORDER BY {order} LIMIT ? OFFSET ?",
             [*hit_params, *params, *order_params, query.limit, query.offset],
         ).fetchall()
-        facets: dict[str, dict[str, int]] = {}
         wanted = [f for f in query.facets if f in FACETS]
-        if wanted and total:
-            placeholders = ", ".join("?" * len(wanted))
-            facet_rows = conn.execute(
-                base.format(cols="f.name, f.value, count(*)")
-                + " CROSS JOIN facet AS f ON f.doc = doc.rowid"
-                + condition
-                + (" AND " if where else " WHERE ")
-                + f"f.name IN ({placeholders}) GROUP BY f.name, f.value",
-                [*hit_params, *params, *wanted],
-            ).fetchall()
-            for name, value, n in facet_rows:
-                facets.setdefault(name, {})[value] = n
+        bitmaps = snapshot.facets
+        if match is None and not where:
+            matched = bitmaps.everything
+        else:
+            cursor = conn.execute(select.format(cols="doc.rowid") + condition, [*hit_params, *params])
+            matched = _mask((r[0] for r in cursor), bitmaps.size)
+        total = matched.bit_count()
+        facets = bitmaps.count(matched, wanted) if total else {}
         highlights = {}
         if query.q.strip():
             highlights = {

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -61,6 +61,12 @@ def slug(text: str) -> str:
 def words(text: str) -> list[str]:
     """Folded words of a text, in order."""
     return fold(text).split()
+
+
+@lru_cache(maxsize=100_000)
+def _folded(raw_word: str) -> tuple[str, ...]:
+    """``words`` of one word run, cached: the same words recur in thousands of documents."""
+    return tuple(words(raw_word))
 
 
 def query_words(text: str) -> list[str]:
@@ -124,6 +130,11 @@ def split_compound(word: str) -> list[str]:
         if modifier in known:
             return [modifier, *_split_or_self(word[cut:])]
     return []
+
+
+@lru_cache(maxsize=100_000)
+def _parts(word: str) -> tuple[str, ...]:
+    return tuple(split_compound(word))
 
 
 def _modifier_parts(modifier: str, known: frozenset[str]) -> list[str]:
@@ -207,12 +218,12 @@ def index_terms(text: str) -> list[str]:
             terms.append(term)
 
     for run in _WORD_RUN.findall(text):
-        run_words = words(run)
+        run_words = _folded(run)
         if len(run_words) > 1:
             add("".join(run_words))  # "Eltern-Kind-Turnen" also as "elternkindturnen"
         for word in run_words:
             add(word)
-            for part in split_compound(word):
+            for part in _parts(word):
                 add(part)
     for extra in sorted(synonyms().expand(seen) - seen):
         add(extra)
@@ -227,8 +238,16 @@ def index_text(text: str) -> str:
 # --- highlighting -----------------------------------------------------------------------------------------
 
 
-def _word_matches(word: str, query: Iterable[str], prefix_word: str | None) -> bool:
-    candidates = [word, *split_compound(word)]
+@lru_cache(maxsize=1_000)
+def _highlight_terms(q: str) -> tuple[tuple[str, ...], str | None]:
+    query = tuple(query_words(q))
+    return query, (query[-1] if query and not q.endswith(" ") else None)
+
+
+@lru_cache(maxsize=100_000)
+def _word_matches(word: str, query: tuple[str, ...], prefix_word: str | None) -> bool:
+    """Does one folded text word match the query (exactly, as a compound part, within typos, as prefix)?"""
+    candidates = [word, *_parts(word)]
     for q in query:
         for cand in candidates:
             if cand == q or within_typos(q, cand):
@@ -244,12 +263,13 @@ def highlight(text: str, q: str, *, snippet: int | None = None) -> Markup:
     Escaping happens first, per piece, so workbook content such as ``<script>`` stays text.
     With ``snippet``, cut the text to about that many characters around the first match.
     """
-    query = query_words(q)
-    prefix_word = query[-1] if query and not q.endswith(" ") else None
+    query, prefix_word = _highlight_terms(q)
+    # Long texts are only scanned as far as a snippet can reach.
+    scanned = text if snippet is None else text[: snippet * 8]
     spans = [
         (m.start(), m.end())
-        for m in _WORD_RUN.finditer(text)
-        if any(_word_matches(w, query, prefix_word) for w in words(m.group()) or [""])
+        for m in _WORD_RUN.finditer(scanned)
+        if any(_word_matches(w, query, prefix_word) for w in _folded(m.group()))
     ]
     start, end = 0, len(text)
     if snippet is not None and len(text) > snippet:

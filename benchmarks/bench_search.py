@@ -1,0 +1,237 @@
+"""Search latency: 10,000 generated offers, 300 mixed queries, both backends in-process, plus API overhead.
+
+Goals (2-core machine): embedded p50 ≤ 5 ms and p99 ≤ 25 ms; Meilisearch p50 ≤ 10 ms including HTTP;
+``GET /api/v1/offers`` end to end ≤ 3× the raw backend call for the same query. Printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.catalogue import vocab
+from app.catalogue.districts import DistrictResolver
+from app.catalogue.models import Angebot
+from app.db import make_engine
+from app.main import create_app
+from app.migrate import upgrade
+from app.settings import PROJECT_ROOT, Environment, SearchBackendName, Settings
+from benchmarks.generate_workbook import generate, write_xlsx
+from importers.sync import sync_workbook
+from search import get_backend
+from search.base import SearchBackend
+from search.indexing import index_offers
+from search.params import parse_offer_params
+from search.text import fold
+
+OFFERS = 10_000
+SEED = 7
+QUERIES = 300
+RUNS = 3
+MEILI_BIN = PROJECT_ROOT / ".cache" / "meilisearch" / "meilisearch"
+MEILI_KEY = "bench-master-key-" + "b" * 24
+Params = dict[str, list[str]]
+
+
+def _typo(word: str, rnd: random.Random) -> str:
+    """One edit (swap, deletion or substitution) – within Meilisearch's threshold for words of ≥ 5 letters."""
+    i = rnd.randrange(1, len(word) - 1)
+    kind = rnd.choice(("swap", "delete", "replace"))
+    if kind == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == "delete":
+        return word[:i] + word[i + 1 :]
+    return word[:i] + rnd.choice("aeiourstn") + word[i + 1 :]
+
+
+def build_queries(titles: list[str], rnd: random.Random) -> tuple[list[Params], list[tuple[Params, str]]]:
+    """Mixed queries; also returns the typo subset with the word each should find."""
+    words = sorted({w for t in titles for w in t.split() if len(w) >= 5 and w.isalpha()})
+    slugs = [o.slug for o in vocab.ORTSTEILE]
+    queries: list[Params] = []
+    typos: list[tuple[Params, str]] = []
+    for n in range(QUERIES):
+        kind = n % 5
+        word = rnd.choice(words)
+        if kind == 0:
+            params: Params = {"q": [word]}
+        elif kind == 1:
+            params = {"q": [_typo(word, rnd)]}
+            if len(typos) < 20 and len(word) >= 6:
+                typos.append((params, word))
+        elif kind == 2:
+            params = {"q": [word[: rnd.randint(3, 6)]]}
+        elif kind == 3:
+            params = {"q": [f"{word} {rnd.choice(words)}"]}
+        else:
+            params = {"q": [rnd.choice(["", word, word[:4]])]}
+        if rnd.random() < 0.3:
+            extra = rnd.choice(("ortsteil", "zielgruppe", "thema", "kostenlos", "alter"))
+            params[extra] = {
+                "ortsteil": [rnd.choice(slugs)],
+                "zielgruppe": [rnd.choice(vocab.ZIELGRUPPEN).code],
+                "thema": [rnd.choice(vocab.THEMEN).code],
+                "kostenlos": ["true"],
+                "alter": [str(rnd.randint(0, 12))],
+            }[extra]
+        queries.append(params)
+    return queries, typos
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return statistics.median(ordered), pick(0.95), pick(0.99)
+
+
+def measure(call: Callable[[Params], object], queries: list[Params]) -> list[float]:
+    """Median over RUNS of each query's latency in ms (after one warm-up pass)."""
+    for params in queries:
+        call(params)
+    runs: list[list[float]] = []
+    for _ in range(RUNS):
+        timings = []
+        for params in queries:
+            started = time.perf_counter()
+            call(params)
+            timings.append((time.perf_counter() - started) * 1000)
+        runs.append(timings)
+    return [statistics.median(values) for values in zip(*runs, strict=True)]
+
+
+def _report(label: str, samples: list[float], goal: str) -> float:
+    p50, p95, p99 = percentiles(samples)
+    print(f"{label:<34} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   p99 {p99:6.2f} ms   ({goal})")
+    return p50
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_meili(directory: Path) -> tuple[subprocess.Popen[bytes], str] | None:
+    if not MEILI_BIN.exists():
+        print("Meilisearch-Binary fehlt (make meilisearch) – Meilisearch wird nicht gemessen.")
+        return None
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 – the cached server binary
+        [
+            *(str(MEILI_BIN), "--db-path", str(directory / "meili"), "--http-addr", f"127.0.0.1:{port}"),
+            *("--master-key", MEILI_KEY, "--no-analytics", "--env", "development"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    print("Meilisearch startete nicht – wird nicht gemessen.")
+    return None
+
+
+def _typo_hits(
+    search: Callable[[Params], list[str]], typos: list[tuple[Params, str]], titles: dict[str, str]
+) -> int:
+    found = 0
+    for params, word in typos:
+        ids = search(params)
+        if any(fold(word) in fold(titles.get(i, "")) for i in ids):
+            found += 1
+    return found
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        directory = Path(tmp)
+        started = time.perf_counter()
+        workbook = directory / "gross.xlsx"
+        write_xlsx(generate(OFFERS, SEED), workbook)
+        url = f"sqlite:///{directory / 'bench.db'}"
+        upgrade(url)
+        settings = Settings(env=Environment.test, database_url=url, search_index_path=directory / "search.db")
+        engine = make_engine(url)
+        report = sync_workbook(workbook, engine=engine, settings=settings, command="bench_search")
+        if not report.ok:
+            raise SystemExit(f"Import fehlgeschlagen: {report.all_errors()[:3]}")
+        print(f"Daten: {OFFERS} Angebote erzeugt und importiert in {time.perf_counter() - started:.1f} s")
+
+        with Session(engine) as session:
+            titles = {a.external_id: a.title for a in session.exec(select(Angebot)).all()}
+            resolver = DistrictResolver.from_session(session)
+        queries, typos = build_queries(sorted(titles.values()), random.Random(SEED))  # noqa: S311 – reproducible test data
+        parsed = [parse_offer_params(p, resolver) for p in queries]
+        by_key = {id(p): q for p, q in zip(queries, parsed, strict=True)}
+
+        def raw(backend: SearchBackend) -> Callable[[Params], object]:
+            return lambda params: backend.search(by_key[id(params)])
+
+        started = time.perf_counter()
+        outcome = index_offers(engine, settings)
+        print(f"Eingebetteter Index: {outcome.indexed} Dokumente in {time.perf_counter() - started:.1f} s")
+        embedded = get_backend(settings)
+        embedded_samples = measure(raw(embedded), queries)
+        embedded_p50 = _report("Eingebettet (SQLite FTS5)", embedded_samples, "Ziel p50 ≤ 5 ms, p99 ≤ 25 ms")
+        found = _typo_hits(lambda p: embedded.search(by_key[id(p)]).ids, typos, titles)
+        print(f"  Tippfehler-Stichprobe gefunden: {found} von {len(typos)}")
+
+        app = create_app(settings)
+        with TestClient(app) as client:
+            api_samples = measure(lambda p: client.get("/api/v1/offers", params=p), queries)
+        app.state.engine.dispose()
+        api_p50 = _report("GET /api/v1/offers (eingebettet)", api_samples, "Ziel ≤ 3× Backend")
+        ratios = [a / b for a, b in zip(api_samples, embedded_samples, strict=True) if b > 0]
+        print(
+            f"  Verhältnis API/Backend: p50 {api_p50 / embedded_p50:.2f}×, "
+            f"Median je Anfrage {statistics.median(ratios):.2f}× (Ziel ≤ 3×)"
+        )
+
+        meili = _start_meili(directory)
+        if meili is not None:
+            process, meili_url = meili
+            try:
+                meili_settings = settings.model_copy(
+                    update={
+                        "search_backend": SearchBackendName.meilisearch,
+                        "meili_url": meili_url,
+                        "meili_master_key": MEILI_KEY,
+                    }
+                )
+                started = time.perf_counter()
+                outcome = index_offers(engine, meili_settings)
+                print(
+                    f"Meilisearch-Index: {outcome.indexed} Dokumente in {time.perf_counter() - started:.1f} s"
+                )
+                backend = get_backend(meili_settings)
+                meili_samples = measure(raw(backend), queries)
+                meili_p50 = _report("Meilisearch (HTTP, identity)", meili_samples, "Ziel p50 ≤ 10 ms")
+                found = _typo_hits(lambda p: backend.search(by_key[id(p)]).ids, typos, titles)
+                print(f"  Tippfehler-Stichprobe gefunden: {found} von {len(typos)}")
+                print(f"  Verhältnis Meilisearch/eingebettet p50: {meili_p50 / embedded_p50:.2f}×")
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
+        engine.dispose()
+        shutil.rmtree(directory / "meili", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
