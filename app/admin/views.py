@@ -18,6 +18,7 @@ from app.audit.service import record
 from app.auth import service as accounts
 from app.auth.deps import CurrentAdmin
 from app.auth.models import Role, UserAccount
+from app.auth.private_route import PrivateRoute
 from app.auth.sessions import end_all_sessions
 from app.auth.tokens import Purpose, make_link
 from app.catalogue.models import ImportRun, Traeger
@@ -33,7 +34,7 @@ from importers.export import export_workbook
 from importers.report import KIND_LABELS
 from importers.sync import sync_workbook
 
-router = APIRouter(prefix="/verwaltung", dependencies=[Depends(verify_csrf)])
+router = APIRouter(prefix="/verwaltung", dependencies=[Depends(verify_csrf)], route_class=PrivateRoute)
 PAGE_SIZE = 100
 _MAX_REASON = 2000
 

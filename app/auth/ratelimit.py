@@ -35,12 +35,10 @@ def count_recent(session: Session, *, bucket: str, key: str, window: timedelta) 
 
 
 def record_event(session: Session, *, bucket: str, key: str, window: timedelta) -> None:
-    # Old events are useless: prune this key's expired ones while we are here.
+    # Events outside the window no longer count: prune the bucket's old ones while we are here.
     session.exec(
         delete(RateLimitEvent).where(
-            col(RateLimitEvent.bucket) == bucket,
-            col(RateLimitEvent.key) == key,
-            col(RateLimitEvent.at) < utcnow() - window,
+            col(RateLimitEvent.bucket) == bucket, col(RateLimitEvent.at) < utcnow() - window
         )
     )
     session.add(RateLimitEvent(bucket=bucket, key=key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +19,7 @@ from app.i18n import gettext as _
 from app.settings import Settings
 
 # ASCII only: no look-alike or invisible characters in login names.
+log = logging.getLogger(__name__)
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,189}\.[A-Za-z]{2,63}$")
 
 
@@ -99,14 +101,17 @@ def attempt_login(
         ratelimit.count_recent(session, bucket="login-ip", key=ip_key, window=window) >= limit
         or ratelimit.count_recent(session, bucket="login-account", key=account_key, window=window) >= limit
     ):
+        log.warning("Anmeldung gesperrt (Ratenbegrenzung), Konto-Schlüssel %s", account_key[:12])
         return LoginOutcome(rate_limited=True)
     user = find_user(session, email) if email else None
     valid = verify_password(password, user.password_hash if user and user.active else None, settings)
     if not valid or user is None:
         ratelimit.record_event(session, bucket="login-ip", key=ip_key, window=window)
         ratelimit.record_event(session, bucket="login-account", key=account_key, window=window)
+        log.info("Anmeldung fehlgeschlagen, Konto-Schlüssel %s", account_key[:12])
         return LoginOutcome()
     ratelimit.clear_events(session, bucket="login-account", key=account_key)
+    log.info("Anmeldung erfolgreich: Konto %s (%s)", user.id, user.role)
     user.last_login_at = utcnow()
     session.add(user)
     return LoginOutcome(user=user)

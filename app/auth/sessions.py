@@ -23,6 +23,8 @@ def start_session(session: Session, user: UserAccount, settings: Settings) -> st
     """A fresh session id (never reuse the one the browser brought: no session fixation)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    # Housekeeping on the rare write path: sessions past their absolute expiry are useless.
+    session.exec(delete(UserSession).where(col(UserSession.expires_at) < now))
     session.add(
         UserSession(
             token_hash=token_hash(token),

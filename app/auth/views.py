@@ -12,6 +12,7 @@ from app.auth import service
 from app.auth.cookies import SESSION_COOKIE, clear_cookie, read_cookie, set_cookie
 from app.auth.deps import OptionalUser
 from app.auth.models import Role, UserAccount
+from app.auth.private_route import PrivateRoute
 from app.auth.ratelimit import client_ip
 from app.auth.sessions import end_session, start_session
 from app.auth.tokens import LinkError, Purpose, mark_used, read_token
@@ -20,7 +21,7 @@ from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
 from app.templating import render
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(dependencies=[Depends(verify_csrf)], route_class=PrivateRoute)
 
 _MAX_FIELD = 1000  # longer login input is never valid; don't hash megabytes
 

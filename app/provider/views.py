@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from app.auth.deps import CurrentProvider
 from app.auth.models import UserAccount
+from app.auth.private_route import PrivateRoute
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.csrf import verify_csrf
 from app.deps import SessionDep, SettingsDep
@@ -24,7 +25,7 @@ from app.provider.models import DraftKind, DraftStatus
 from app.provider.reindex import reindex_after_commit
 from app.templating import render
 
-router = APIRouter(prefix="/anbieter", dependencies=[Depends(verify_csrf)])
+router = APIRouter(prefix="/anbieter", dependencies=[Depends(verify_csrf)], route_class=PrivateRoute)
 FormData = Annotated[dict[str, Raw], Depends(read_form)]
 
 

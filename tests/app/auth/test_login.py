@@ -143,3 +143,25 @@ def test_next_parameter_cannot_redirect_off_site(client: TestClient, world: Worl
         },
     )
     assert response.headers["location"] == "/anbieter"
+
+
+def test_private_pages_are_not_cached(client: TestClient, world: World) -> None:
+    assert client.get("/anmelden").headers["cache-control"] == "no-store"
+    login(client, "a@example.org")
+    assert client.get("/anbieter").headers["cache-control"] == "no-store"
+
+
+def test_locked_account_loses_its_session_and_cannot_log_in(
+    client: TestClient, world: World, settings: Settings, session: Session
+) -> None:
+    with new_client(settings) as provider:
+        login(provider, "a@example.org")
+        login(client, "admin@example.org")
+        action = f"/verwaltung/konten/{world.provider_a.id}/sperren"
+        token = soup(client.get("/verwaltung/konten")).select_one(
+            f"form[action='{action}'] input[name=csrf_token]"
+        )
+        assert token is not None
+        assert client.post(action, data={"csrf_token": token["value"]}).status_code == 303
+        assert provider.get("/anbieter").status_code == 303
+        assert login(provider, "a@example.org").status_code == 400
