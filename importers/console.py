@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from app.catalogue import vocab
+from importers import columns as c
 from importers.report import KIND_LABELS, KINDS, SyncReport
 
 MAX_LISTED = 200
+_NAMES: dict[str, dict[str, str]] = {
+    "ortsteile": {o.slug: o.name for o in vocab.ORTSTEILE},
+    "zielgruppen": {t.code: t.de for t in vocab.ZIELGRUPPEN},
+    "themen": {t.code: t.de for t in vocab.THEMEN},
+    "status": {str(t.code): t.de for t in vocab.STATUS_TERMS},
+    "art": {t.code: t.de for t in (*vocab.EINRICHTUNGSARTEN, *vocab.TRAEGERARTEN)},
+}
+_NAMES["ortsteil"] = _NAMES["ortsteile"]
+_DATES = {"verified_at", "gueltig_von", "gueltig_bis", "bewilligt_am", "laufzeit_von", "laufzeit_bis"}
+_CENTS = {"kosten_cents", "amount_cents", "eigenanteil_cents"}
+
+
+def display(field: str, value: Any) -> Any:
+    """A canonical value as planners write it: names instead of codes, TT.MM.JJJJ, 1.234,56 €."""
+    if value is None:
+        return None
+    names = _NAMES.get(field)
+    if names is not None:
+        return [names.get(v, v) for v in value] if isinstance(value, list) else names.get(value, value)
+    if field in _DATES and isinstance(value, str):
+        return c.format_date(date.fromisoformat(value))
+    if field in _CENTS and isinstance(value, int):
+        return c.format_money(value)
+    if field in ("alter_von", "alter_bis") and isinstance(value, float | int):
+        return c.format_age(value)
+    return value
 
 
 def _value(value: Any) -> str:
@@ -44,9 +73,9 @@ def print_report(report: SyncReport, console: Console, *, show_diff: bool) -> No
     for header in ("neu", "geändert", "unverändert", "verborgen"):
         summary.add_column(header, justify="right")
     for kind in KINDS:
-        c = report.counts[kind]
+        counts = report.counts[kind]
         summary.add_row(
-            KIND_LABELS[kind], *(str(c[k]) for k in ("new", "changed", "unchanged", "unpublished"))
+            KIND_LABELS[kind], *(str(counts[k]) for k in ("new", "changed", "unchanged", "unpublished"))
         )
     if not report.errors:
         console.print(summary)
@@ -76,7 +105,8 @@ def print_report(report: SyncReport, console: Console, *, show_diff: bool) -> No
         for conflict in report.conflicts[:MAX_LISTED]:
             console.print(
                 f"  • {conflict.external_id} ({_where(conflict.sheet, conflict.row, conflict.column)}): "
-                f"Arbeitsmappe „{_value(conflict.workbook_value)}“, online „{_value(conflict.online_value)}“ "
+                f"Arbeitsmappe „{_value(display(conflict.field, conflict.workbook_value))}“, "
+                f"online „{_value(display(conflict.field, conflict.online_value))}“ "
                 f"(geändert {conflict.edited_at[:10]})",
                 markup=False,
             )
@@ -112,7 +142,9 @@ def _print_diff(report: SyncReport, console: Console) -> None:
     changed = [c for c in report.changes if c.action != "new"]
     new = [c for c in report.changes if c.action == "new"]
     if new:
-        console.print(f"[bold]Neu ({len(new)}):[/bold] " + ", ".join(c.external_id for c in new[:MAX_LISTED]))
+        shown = ", ".join(change.external_id for change in new[:30])
+        more = f" … und {len(new) - 30} weitere" if len(new) > 30 else ""
+        console.print(f"[bold]Neu ({len(new)}):[/bold] {shown}{more}")
     for change in changed[:MAX_LISTED]:
         label = {
             "changed": "geändert",
@@ -121,5 +153,6 @@ def _print_diff(report: SyncReport, console: Console) -> None:
         }
         where = f" ({_where(change.sheet, change.row, None)})" if change.sheet else ""
         console.print(f"[bold]{change.external_id}[/bold]{where}: {label.get(change.action, change.action)}")
-        for _name, (column, old, new_value) in change.fields.items():
-            console.print(f"    {column}: „{_value(old)}“ → „{_value(new_value)}“", markup=False)
+        for name, (column, old, new_value) in change.fields.items():
+            old_text, new_text = _value(display(name, old)), _value(display(name, new_value))
+            console.print(f"    {column}: „{old_text}“ → „{new_text}“", markup=False)

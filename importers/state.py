@@ -93,18 +93,31 @@ def load_state(conn: Connection) -> DbState:
         t = table(TABLES[kind])
         found: dict[str, DbRow] = {}
         ids: dict[int, str] = {}
-        for row in conn.execute(select(t)).mappings():
-            found[row["external_id"]] = DbRow(
+        edited: dict[int, DbRow] = {}
+        # imported_values are only needed where providers edited online (the conflict rule): load them there.
+        columns = [c for c in t.c if c.name != "imported_values"]
+        for row in conn.execute(select(*columns)).mappings():
+            db_row = DbRow(
                 id=row["id"],
                 external_id=row["external_id"],
                 published=bool(row["published"]),
                 values=build(row),
-                imported_values=row["imported_values"],
+                imported_values=None,
                 import_hash=row["import_hash"],
                 last_imported_at=row["last_imported_at"],
                 online_edits=dict(row["online_edits"] or {}),
             )
+            found[row["external_id"]] = db_row
             ids[row["id"]] = row["external_id"]
+            if db_row.online_edits:
+                edited[db_row.id] = db_row
+        edited_ids = list(edited)
+        for start in range(0, len(edited_ids), 500):
+            chunk = edited_ids[start : start + 500]
+            for row_id, imported in conn.execute(
+                select(t.c.id, t.c.imported_values).where(t.c.id.in_(chunk))
+            ):
+                edited[row_id].imported_values = imported
         state.rows[kind] = found
         return ids
 

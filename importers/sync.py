@@ -198,7 +198,8 @@ def _plan_row(kind: str, row: DbRow, record: Record, plan: Plan, report: SyncRep
         report.changes.append(RowChange(kind, row.external_id, action, record.sheet, record.row, diff))
     else:
         report.counts[kind]["unchanged"] += 1
-        if row.import_hash != values_hash(imported):
+        # Provenance can only lag behind where the row was never imported or was edited online.
+        if (row.import_hash is None or row.online_edits) and row.import_hash != values_hash(imported):
             plan.provenance[kind].append((row, imported))
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from app.catalogue import vocab
-from app.catalogue.districts import DistrictResolver, OrtsteilInfo
+from app.catalogue.districts import DistrictMatch, DistrictResolver, OrtsteilInfo
 from importers import columns as c
 from importers.geo import nearest_ortsteil
 from importers.report import Issue
@@ -127,6 +127,11 @@ class ParsedWorkbook:
     present: set[str] = field(default_factory=set)  # kinds whose sheet is in the workbook
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    # (parser, type, cell) → (ok, value or message): vocabulary cells repeat thousands of times.
+    cache: dict[tuple[Any, type, Any], tuple[bool, Any]] = field(default_factory=dict)
+
+    def parse_districts(self, value: Any) -> DistrictMatch | None:
+        return c.parse_districts(value, self.resolver)
 
     @property
     def row_count(self) -> int:
@@ -154,11 +159,21 @@ class RowReader:
             if required and column in self.columns:  # a missing column is reported once, not per row
                 self.error(column, f"„{column}“ ist ein Pflichtfeld – bitte ausfüllen.")
             return None
-        try:
-            return parser(raw)
-        except c.ParseError as exc:
-            self.error(column, str(exc))
+        cacheable = parser in CACHEABLE or getattr(parser, "__self__", None) is self.parsed
+        key = (parser, type(raw), raw)
+        cached = self.parsed.cache.get(key) if cacheable else None
+        if cached is None:
+            try:
+                cached = (True, parser(raw))
+            except c.ParseError as exc:
+                cached = (False, str(exc))
+            if cacheable:
+                self.parsed.cache[key] = cached
+        ok, result = cached
+        if not ok:
+            self.error(column, result)
             return None
+        return result
 
     def error(self, column: str | None, message: str, value: Any = None) -> None:
         self.failed = True
@@ -173,6 +188,25 @@ class RowReader:
 def _shown(value: Any) -> str | None:
     text = c.cell_text(value)
     return text if text else None
+
+
+CACHEABLE: set[Callable[[Any], Any]] = {
+    c.parse_zielgruppen,
+    c.parse_themen,
+    c.parse_handlungsfeld,
+    c.parse_status,
+    c.parse_traegerart,
+    c.parse_einrichtungsart,
+    c.parse_sprachen,
+    c.parse_barrierefrei,
+    c.parse_kosten,
+    c.parse_bool,
+    c.parse_age,
+    c.parse_date,
+    c.parse_money_cents,
+    c.parse_plz,
+    c.parse_year,
+}
 
 
 # --- reading sheets -----------------------------------------------------------------------------------------
@@ -442,7 +476,7 @@ def _check_coordinates(
 
 
 def _single_ortsteil(r: RowReader, lat: float | None, lon: float | None) -> str | None:
-    match = r.get("Ortsteil", lambda v: c.parse_districts(v, r.parsed.resolver), required=True)
+    match = r.get("Ortsteil", r.parsed.parse_districts, required=True)
     if match is None:
         return None
     if match.stadtweit or not match.ortsteile:
@@ -458,7 +492,7 @@ def _single_ortsteil(r: RowReader, lat: float | None, lon: float | None) -> str 
 
 
 def _districts(r: RowReader) -> tuple[list[str], bool]:
-    match = r.get("Ortsteil", lambda v: c.parse_districts(v, r.parsed.resolver))
+    match = r.get("Ortsteil", r.parsed.parse_districts)
     if match is None:
         return [], False
     return sorted(match.ortsteile), match.stadtweit
