@@ -201,3 +201,9 @@ def test_website_links_only_allow_http(engine: Engine, soup: Soup) -> None:
     assert (
         soup(f"/einrichtungen/{bare_id}").select_one("a[href='https://www.haus-b.example.org']") is not None
     )
+
+
+def test_main_navigation_marks_the_current_section(known: KnownIds, soup: Soup) -> None:
+    current = soup("/stadtteile/neulobeda").select("nav.main-nav a[aria-current=page]")
+    assert [a["href"] for a in current] == ["/stadtteile"]
+    assert not soup("/").select("nav.main-nav a[aria-current]")
