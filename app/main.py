@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=500)  # outermost: pages and static files go out compressed
+    # Outermost, so pages and static files go out compressed.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
 
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in (
