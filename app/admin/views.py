@@ -25,6 +25,7 @@ from app.catalogue.models import ImportRun, Traeger
 from app.csrf import verify_csrf
 from app.deps import SessionDep, SettingsDep
 from app.feedback.models import Feedback
+from app.feedback.service import purge_old_reports
 from app.i18n import gettext as _
 from app.provider.models import Draft
 from app.provider.reindex import reindex_after_commit
@@ -321,6 +322,7 @@ def toggle_active(session: SessionDep, user: CurrentAdmin, account_id: int) -> R
 
 @router.get("/rueckmeldungen")
 def feedback_page(request: Request, session: SessionDep, user: CurrentAdmin) -> Response:
+    purge_old_reports(session)
     context = {
         "user": user,
         "totals": reports.feedback_totals(session),

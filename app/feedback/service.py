@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, delete
 
 from app.auth import ratelimit
 from app.catalogue.models import Angebot
+from app.db import utcnow
 from app.feedback.models import Feedback, FeedbackKind
 from app.i18n import gettext as _
 from app.provider.fields import clean_text
@@ -17,6 +18,16 @@ from importers.columns import ParseError
 
 MAX_MESSAGE = 2000
 MAX_CONTACT = 254
+# The privacy statement promises: error reports (and their optional contact) go after six months.
+RETENTION = timedelta(days=183)
+
+
+def purge_old_reports(session: Session) -> None:
+    session.exec(
+        delete(Feedback).where(
+            col(Feedback.kind) == FeedbackKind.fehler.value, col(Feedback.created_at) < utcnow() - RETENTION
+        )
+    )
 
 
 @dataclass
@@ -79,5 +90,6 @@ def submit(
     if errors or row is None:
         return FeedbackResult(errors=errors)
     session.add(row)
+    purge_old_reports(session)
     session.flush()
     return FeedbackResult(stored=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.db import utcnow
 from app.feedback.models import Feedback
 from app.settings import Settings
 from tests.app.auth.fixtures import World, login_as, soup, text_of, token_on
@@ -183,3 +186,20 @@ def test_owner_sees_error_report_text_but_not_contact(
         assert "geheim@example.org" not in page
     with login_as(settings, "b@example.org") as other:
         assert "Adresse veraltet" not in other.get("/anbieter").text
+
+
+def test_error_reports_are_deleted_after_six_months(
+    client: TestClient, world: World, session: Session, settings: Settings
+) -> None:
+    old = Feedback(angebot_id=world.angebot_a.id, kind="fehler", message="uralt", contact="alt@example.org",  # type: ignore[arg-type]
+                   created_at=utcnow() - timedelta(days=200))  # fmt: skip
+    recent = Feedback(angebot_id=world.angebot_a.id, kind="fehler", message="neu",  # type: ignore[arg-type]
+                      created_at=utcnow() - timedelta(days=100))  # fmt: skip
+    vote = Feedback(angebot_id=world.angebot_a.id, kind="hilfreich", helpful=True,  # type: ignore[arg-type]
+                    created_at=utcnow() - timedelta(days=400))  # fmt: skip
+    session.add_all([old, recent, vote])
+    session.commit()
+    with login_as(settings, "admin@example.org") as admin:
+        page = admin.get("/verwaltung/rueckmeldungen").text
+    assert "uralt" not in page and "neu" in page
+    assert sorted((r.kind, r.message) for r in _rows(session)) == [("fehler", "neu"), ("hilfreich", None)]
