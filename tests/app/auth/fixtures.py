@@ -47,8 +47,20 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app.state.engine.dispose()
 
 
+class Browser(TestClient):
+    """A second browser; closing it also closes its app's database connections."""
+
+    def close(self) -> None:
+        super().close()
+        self.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+    def __exit__(self, *args: object) -> None:
+        super().__exit__(*args)
+        self.app.state.engine.dispose()  # type: ignore[attr-defined]
+
+
 def new_client(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings), base_url="https://testserver", follow_redirects=False)
+    return Browser(create_app(settings), base_url="https://testserver", follow_redirects=False)
 
 
 @dataclass
