@@ -94,8 +94,6 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
 
 # --- invitation and reset links ---------------------------------------------------------------------------
 
-_HEADINGS = {Purpose.invitation: "Zugang einrichten", Purpose.reset: "Neues Passwort festlegen"}
-
 
 def _link_page(
     request: Request, session: SessionDep, settings: SettingsDep, purpose: Purpose, token: str
@@ -121,7 +119,7 @@ def _show_set_password(
 ) -> Response:
     prefix = "/einladung" if purpose is Purpose.invitation else "/passwort-zuruecksetzen"
     context = {
-        "heading": _(_HEADINGS[purpose]),
+        "heading": _("Zugang einrichten") if purpose is Purpose.invitation else _("Neues Passwort festlegen"),
         "email": user.email,
         "action": f"{prefix}/{token}",
         "errors": errors,

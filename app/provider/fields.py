@@ -26,6 +26,13 @@ from importers import columns
 from importers.columns import ParseError
 
 Raw = str | list[str]
+
+
+def N_(message: str) -> str:
+    """Marks a German text for the translation catalogue; translated where it is shown."""
+    return message
+
+
 Choices = list[tuple[str, str]]
 
 # Invisible characters that can disguise text (bidi overrides, zero-width spaces); refused with a message.
@@ -210,10 +217,10 @@ def _barrierefrei_choices(_ctx: Context) -> Choices:
 
 
 EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("name", "Name", "line", _text("name", 300, False), _attr("name"), ("name",), required=True),
+    FieldSpec("name", N_("Name"), "line", _text("name", 300, False), _attr("name"), ("name",), required=True),
     FieldSpec(
         "art",
-        "Art der Einrichtung",
+        N_("Art der Einrichtung"),
         "select",
         _choice("art", lambda c: [t.code for t in vocab.EINRICHTUNGSARTEN]),
         _attr("art"),
@@ -223,7 +230,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "beschreibung",
-        "Beschreibung",
+        N_("Beschreibung"),
         "text",
         _text("beschreibung", 5000),
         _attr("beschreibung"),
@@ -232,20 +239,27 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "strasse",
-        "Straße und Hausnummer",
+        N_("Straße und Hausnummer"),
         "line",
         _text("strasse", 200, False),
         _attr("strasse"),
         ("strasse",),
         max_length=200,
     ),
-    FieldSpec("plz", "PLZ", "line", _single("plz", _plz, 10), _attr("plz"), ("plz",), max_length=10),
+    FieldSpec("plz", N_("PLZ"), "line", _single("plz", _plz, 10), _attr("plz"), ("plz",), max_length=10),
     FieldSpec(
-        "ort", "Ort", "line", _text("ort", 100, False), _attr("ort"), ("ort",), required=True, max_length=100
+        "ort",
+        N_("Ort"),
+        "line",
+        _text("ort", 100, False),
+        _attr("ort"),
+        ("ort",),
+        required=True,
+        max_length=100,
     ),
     FieldSpec(
         "ortsteil",
-        "Ortsteil",
+        N_("Ortsteil"),
         "select",
         _einrichtung_ortsteil,
         lambda r: r.ortsteil.slug,
@@ -255,37 +269,37 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "lat",
-        "Breitengrad",
+        N_("Breitengrad"),
         "line",
         _single("lat", lambda t: _coordinate(t, *vocab.LAT_RANGE), 30),
         _attr("lat", _fmt_float),
         ("lat",),
-        hint="z. B. 50,9271",
+        hint=N_("z. B. 50,9271"),
         max_length=30,
     ),
     FieldSpec(
         "lon",
-        "Längengrad",
+        N_("Längengrad"),
         "line",
         _single("lon", lambda t: _coordinate(t, *vocab.LON_RANGE), 30),
         _attr("lon", _fmt_float),
         ("lon",),
-        hint="z. B. 11,5862",
+        hint=N_("z. B. 11,5862"),
         max_length=30,
     ),
     FieldSpec(
         "telefon",
-        "Telefon",
+        N_("Telefon"),
         "line",
         _single("telefon", columns.parse_phone, 80),
         _attr("telefon"),
         ("telefon",),
-        hint="z. B. 03641 49-1234",
+        hint=N_("z. B. 03641 49-1234"),
         max_length=80,
     ),
     FieldSpec(
         "email",
-        "E-Mail",
+        N_("E-Mail"),
         "line",
         _single("email", columns.parse_email, 254),
         _attr("email"),
@@ -294,7 +308,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "website",
-        "Website",
+        N_("Website"),
         "line",
         _single("website", columns.parse_url, 500),
         _attr("website"),
@@ -303,17 +317,17 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "oeffnungszeiten",
-        "Öffnungszeiten",
+        N_("Öffnungszeiten"),
         "text",
         _text("oeffnungszeiten", 2000),
         _attr("oeffnungszeiten"),
         ("oeffnungszeiten",),
-        hint="z. B. Mo–Fr 8:00–16:00; Do bis 18:00",
+        hint=N_("z. B. Mo–Fr 8:00–16:00; Do bis 18:00"),
         max_length=2000,
     ),
     FieldSpec(
         "barrierefrei",
-        "Barrierefrei",
+        N_("Barrierefrei"),
         "select",
         _choice("barrierefrei", lambda c: list(vocab.Barrierefrei)),
         _attr("barrierefrei"),
@@ -322,7 +336,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "barrierefrei_hinweis",
-        "Hinweis zur Barrierefreiheit",
+        N_("Hinweis zur Barrierefreiheit"),
         "line",
         _text("barrierefrei_hinweis", 500, False),
         _attr("barrierefrei_hinweis"),
@@ -331,16 +345,16 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "sprachen",
-        "Sprachen",
+        N_("Sprachen"),
         "line",
         _sprachen,
         lambda r: columns.format_multi(r.sprachen),
         ("sprachen",),
-        hint="mit Semikolon getrennt, z. B. Deutsch; Englisch; Arabisch",
+        hint=N_("mit Semikolon getrennt, z. B. Deutsch; Englisch; Arabisch"),
     ),
     FieldSpec(
         "status",
-        "Status",
+        N_("Status"),
         "select",
         _choice("status", lambda c: [s.value for s in vocab.Status]),
         _attr("status"),
@@ -352,11 +366,11 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
 
 ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
-        "title", "Titel", "line", _text("title", 300, False), _attr("title"), ("title",), required=True
+        "title", N_("Titel"), "line", _text("title", 300, False), _attr("title"), ("title",), required=True
     ),
     FieldSpec(
         "beschreibung",
-        "Beschreibung",
+        N_("Beschreibung"),
         "text",
         _text("beschreibung", 5000),
         _attr("beschreibung"),
@@ -365,7 +379,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "zielgruppen",
-        "Zielgruppen",
+        N_("Zielgruppen"),
         "checkboxes",
         _multi("zielgruppen", lambda c: [t.code for t in vocab.ZIELGRUPPEN]),
         lambda r: [z.code for z in r.zielgruppen],
@@ -375,7 +389,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "themen",
-        "Themen",
+        N_("Themen"),
         "checkboxes",
         _multi("themen", lambda c: [t.code for t in vocab.THEMEN]),
         lambda r: [t.code for t in r.themen],
@@ -384,7 +398,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "handlungsfeld_number",
-        "Handlungsfeld",
+        N_("Handlungsfeld"),
         "select",
         _choice(
             "handlungsfeld_number", lambda c: [str(h.number) for h in vocab.HANDLUNGSFELDER], as_int=True
@@ -395,27 +409,27 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "ortsteile",
-        "Wo (nur wenn anders als die Einrichtung)",
+        N_("Wo (nur wenn anders als die Einrichtung)"),
         "line",
         _districts,
         _districts_form,
         ("ortsteile", "stadtweit"),
-        hint="Ortsteile mit Semikolon getrennt, ein Planungsraum oder „stadtweit“",
+        hint=N_("Ortsteile mit Semikolon getrennt, ein Planungsraum oder „stadtweit“"),
         max_length=500,
     ),
     FieldSpec(
         "alter_von",
-        "Alter von (Jahre)",
+        N_("Alter von (Jahre)"),
         "line",
         _single("alter_von", columns.parse_age, 30),
         lambda r: columns.format_age(r.alter_von),
         ("alter_von",),
-        hint="0 = ab Geburt; 6 Monate = „6 Monate“",
+        hint=N_("0 = ab Geburt; 6 Monate = „6 Monate“"),
         max_length=30,
     ),
     FieldSpec(
         "alter_bis",
-        "Alter bis (Jahre)",
+        N_("Alter bis (Jahre)"),
         "line",
         _single("alter_bis", columns.parse_age, 30),
         lambda r: columns.format_age(r.alter_bis),
@@ -424,17 +438,17 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "kosten",
-        "Kosten",
+        N_("Kosten"),
         "line",
         _kosten,
         _kosten_form,
         ("kosten_art", "kosten_cents", "kosten_text"),
-        hint="„kostenlos“, ein Betrag (z. B. 3,50 €) oder ein Text (z. B. nach Einkommen)",
+        hint=N_("„kostenlos“, ein Betrag (z. B. 3,50 €) oder ein Text (z. B. nach Einkommen)"),
         max_length=500,
     ),
     FieldSpec(
         "anmeldung",
-        "Anmeldung erforderlich",
+        N_("Anmeldung erforderlich"),
         "select",
         _anmeldung,
         lambda r: columns.format_bool(r.anmeldung),
@@ -443,26 +457,26 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "termine",
-        "Termine",
+        N_("Termine"),
         "text",
         _text("termine", 2000),
         _attr("termine"),
         ("termine",),
-        hint="z. B. dienstags 9:30–11:00 (außer Ferien)",
+        hint=N_("z. B. dienstags 9:30–11:00 (außer Ferien)"),
         max_length=2000,
     ),
     FieldSpec(
         "sprachen",
-        "Sprachen",
+        N_("Sprachen"),
         "line",
         _offer_sprachen,
         lambda r: "" if r.sprachen is None else columns.format_multi(r.sprachen),
         ("sprachen",),
-        hint="leer = wie die Einrichtung",
+        hint=N_("leer = wie die Einrichtung"),
     ),
     FieldSpec(
         "barrierefrei",
-        "Barrierefrei",
+        N_("Barrierefrei"),
         "select",
         _choice("barrierefrei", lambda c: list(vocab.Barrierefrei)),
         _attr("barrierefrei"),
@@ -471,7 +485,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "barrierefrei_hinweis",
-        "Hinweis zur Barrierefreiheit",
+        N_("Hinweis zur Barrierefreiheit"),
         "line",
         _text("barrierefrei_hinweis", 500, False),
         _attr("barrierefrei_hinweis"),
@@ -480,27 +494,27 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "gueltig_von",
-        "Gültig von",
+        N_("Gültig von"),
         "line",
         _single("gueltig_von", _date, 30),
         _attr("gueltig_von", _fmt_date),
         ("gueltig_von",),
-        hint="TT.MM.JJJJ",
+        hint=N_("TT.MM.JJJJ"),
         max_length=30,
     ),
     FieldSpec(
         "gueltig_bis",
-        "Gültig bis",
+        N_("Gültig bis"),
         "line",
         _single("gueltig_bis", _date, 30),
         _attr("gueltig_bis", _fmt_date),
         ("gueltig_bis",),
-        hint="TT.MM.JJJJ",
+        hint=N_("TT.MM.JJJJ"),
         max_length=30,
     ),
     FieldSpec(
         "status",
-        "Status",
+        N_("Status"),
         "select",
         _choice("status", lambda c: [s.value for s in vocab.Status]),
         _attr("status"),
@@ -609,11 +623,11 @@ def apply_values(session: Session, record: Einrichtung | Angebot, values: Mappin
 
 
 LABELS: dict[str, str] = {
-    "ortsteil": "Ortsteil",
-    "stadtweit": "Stadtweit",
-    "kosten_art": "Kostenart",
-    "kosten_cents": "Betrag",
-    "kosten_text": "Kosten (Text)",
+    "ortsteil": N_("Ortsteil"),
+    "stadtweit": N_("Stadtweit"),
+    "kosten_art": N_("Kostenart"),
+    "kosten_cents": N_("Betrag"),
+    "kosten_text": N_("Kosten (Text)"),
     **{t: s.label for s in (*EINRICHTUNG_FIELDS, *ANGEBOT_FIELDS) for t in s.targets if t == s.name},
 }
 
