@@ -55,14 +55,15 @@ class InvalidSearchParams(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
-def _values(params: Any, name: str) -> list[str]:
-    raw: Sequence[str]
+def _raw(params: Any, name: str) -> list[str]:
     if hasattr(params, "getlist"):
-        raw = params.getlist(name)
-    else:
-        value = params.get(name, [])
-        raw = [value] if isinstance(value, str) else list(value)
-    return [v.strip() for v in raw if v is not None and v.strip()]
+        return list(params.getlist(name))
+    value = params.get(name, [])
+    return [value] if isinstance(value, str) else [v for v in value if v is not None]
+
+
+def _values(params: Any, name: str) -> list[str]:
+    return [v.strip() for v in _raw(params, name) if v.strip()]
 
 
 def _clean_text(text: str) -> str:
@@ -83,9 +84,18 @@ _THEMEN = _term_lookup(vocab.THEMEN)
 _SPRACHEN = {fold_key(name): slug(name) for name in vocab.SPRACHEN}
 
 
-def parse_offer_params(params: Mapping[str, list[str]] | Any, resolver: DistrictResolver) -> SearchQuery:
-    """Validate everything and report all problems at once (``InvalidSearchParams``)."""
+def parse_offer_params(
+    params: Mapping[str, list[str]] | Any, resolver: DistrictResolver, *, allow_empty: bool = True
+) -> SearchQuery:
+    """Validate everything and report all problems at once (``InvalidSearchParams``).
+
+    Pages pass untouched form fields as empty values (ignored); the API is strict (``allow_empty=False``).
+    """
     errors: dict[str, str] = {}
+    if not allow_empty:
+        for name in PARAMETERS:
+            if name != "q" and any(not v.strip() for v in _raw(params, name)):
+                errors[name] = "Leerer Wert – Parameter weglassen oder einen Wert angeben."
 
     def single(name: str, convert: Callable[[str], T], default: T) -> T:
         values = _values(params, name)

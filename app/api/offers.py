@@ -190,7 +190,7 @@ def search_offers_api(
     request: Request, session: SessionDep, backend: SearchDep, settings: SettingsDep
 ) -> OfferSearchResponse | JSONResponse:
     try:
-        query = parse_offer_params(request.query_params, _resolver(request, session))
+        query = parse_offer_params(request.query_params, _resolver(request, session), allow_empty=False)
     except InvalidSearchParams as exc:
         detail = [
             {"loc": ["query", name], "msg": message, "type": "value_error"}

@@ -69,6 +69,7 @@ def test_paging_and_total(client: TestClient, ids: dict[str, str]) -> None:
         ({"offset": "1.5"}, "offset", "keine ganze Zahl"),
         ({"q": "x" * 201}, "q", "höchstens 200"),
         ({"planungsraum": "mitte"}, "planungsraum", "Unbekannter Planungsraum"),
+        ({"zielgruppe": ""}, "zielgruppe", "Leerer Wert"),
     ],
 )
 def test_invalid_values_give_422_in_german(

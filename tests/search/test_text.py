@@ -1,0 +1,119 @@
+"""The German text layer both backends index and query with."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.catalogue.districts import DistrictResolver
+from search.base import Sort
+from search.params import InvalidSearchParams, parse_offer_params
+from search.text import (
+    fold,
+    fold_key,
+    highlight,
+    index_terms,
+    max_typos,
+    parse_synonyms,
+    split_compound,
+    within_typos,
+)
+
+
+def test_fold_and_fold_key_stay_as_before() -> None:
+    assert fold("Straße am Löbstedter Weg") == "strasse am loebstedter weg"
+    assert fold_key("Lobeda-West") == fold_key("lobeda west") == "lobedawest"
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("erziehungsberatung", ["erziehungs", "erziehung", "beratung"]),
+        ("familiencafe", ["familien", "familie", "cafe"]),
+        ("krabbelgruppe", ["krabbel", "gruppe"]),
+        ("beratung", []),
+        ("sonnenschein", []),
+    ],
+)
+def test_split_compound(word: str, parts: list[str]) -> None:
+    assert split_compound(word) == parts
+
+
+def test_index_terms_carry_hyphen_parts_joined_words_and_synonyms() -> None:
+    terms = index_terms("Eltern-Kind-Turnen in der Kita")
+    assert {"eltern", "kind", "turnen", "elternkindturnen", "kita", "kindertagesstaette"} <= set(terms)
+    assert len(terms) == len(set(terms))
+
+
+def test_synonym_file_format() -> None:
+    synonyms = parse_synonyms(["# Kommentar", "Kita, Kindertagesstätte", "Oma, Opa => Großeltern", ""])
+    assert synonyms.expand({"kindertagesstaette"}) == {"kindertagesstaette", "kita"}
+    assert synonyms.expand({"grosseltern"}) == {"grosseltern", "oma", "opa"}
+    assert synonyms.expand({"oma"}) == {"oma"}  # one way only
+    assert synonyms.pairs()["oma"] == ["grosseltern"]
+
+
+@pytest.mark.parametrize(("word", "typos"), [("kita", 0), ("turnen", 1), ("gymnastik", 2), ("beratung", 1)])
+def test_typo_thresholds_follow_meilisearch(word: str, typos: int) -> None:
+    assert max_typos(word) == typos
+
+
+def test_a_swap_of_neighbours_is_one_typo() -> None:
+    assert within_typos("turenn", "turnen")
+    assert not within_typos("tunrne", "turnen")
+    assert not within_typos("kiat", "kita")
+
+
+def test_highlight_escapes_first() -> None:
+    marked = highlight('<b onclick="x">Krabbelgruppe</b> & Erziehungsberatung', "beratung")
+    assert str(marked) == (
+        "&lt;b onclick=&#34;x&#34;&gt;Krabbelgruppe&lt;/b&gt; &amp; <mark>Erziehungsberatung</mark>"
+    )
+
+
+def test_highlight_snippet_cuts_around_the_first_match() -> None:
+    text = "Vorwort " * 60 + "Hier gibt es Hausaufgabenhilfe am Nachmittag." + " Nachwort" * 60
+    marked = str(highlight(text, "Hausaufg", snippet=120))
+    assert marked.startswith("…") and marked.endswith("…")
+    assert "<mark>Hausaufgabenhilfe</mark>" in marked
+    assert len(marked) < 200
+
+
+# --- the shared parameter parser ----------------------------------------------------------------------------
+
+RESOLVER = DistrictResolver.default()
+
+
+def test_parser_expands_districts_and_reads_labels() -> None:
+    query = parse_offer_params(
+        {"ortsteil": ["Ost"], "zielgruppe": ["Senioren"], "sprache": ["Türkisch"], "handlungsfeld": ["HF 3"]},
+        RESOLVER,
+    )
+    assert set(query.ortsteile) == {"wenigenjena", "kernberge", "ziegenhain", "jenapriessnitz-wogau"}
+    assert query.zielgruppen == ("senioren",)
+    assert query.sprachen == ("tuerkisch",)
+    assert query.handlungsfelder == (3,)
+
+
+def test_parser_ignores_empty_form_fields_but_the_api_mode_does_not() -> None:
+    assert parse_offer_params({"ortsteil": [""], "alter": [""]}, RESOLVER).ortsteile == ()
+    with pytest.raises(InvalidSearchParams) as caught:
+        parse_offer_params({"ortsteil": [""]}, RESOLVER, allow_empty=False)
+    assert "Leerer Wert" in caught.value.errors["ortsteil"]
+
+
+def test_parser_reports_all_problems_at_once() -> None:
+    with pytest.raises(InvalidSearchParams) as caught:
+        parse_offer_params({"alter": ["x"], "limit": ["500"], "sort": ["zufall"]}, RESOLVER)
+    assert set(caught.value.errors) == {"alter", "limit", "sort"}
+
+
+def test_parser_distance_without_point_falls_back_and_control_characters_go() -> None:
+    query = parse_offer_params({"sort": ["distance"], "q": ["Kita\x00\x07 "]}, RESOLVER)
+    assert query.sort is Sort.relevance
+    assert query.q == "Kita"
+    located = parse_offer_params({"sort": ["distance"], "lat": ["50,93"], "lon": ["11.58"]}, RESOLVER)
+    assert (located.sort, located.lat, located.lon) == (Sort.distance, 50.93, 11.58)
+
+
+def test_stadtweit_as_district_restricts_nothing() -> None:
+    assert parse_offer_params({"ortsteil": ["stadtweit"]}, RESOLVER).ortsteile == ()
