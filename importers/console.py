@@ -79,6 +79,12 @@ def print_report(report: SyncReport, console: Console, *, show_diff: bool) -> No
         )
     if not report.errors:
         console.print(summary)
+    if report.expired_offers and not report.errors:
+        stichtag = c.format_date(date.fromisoformat(report.as_of))
+        console.print(
+            f"{report.expired_offers} Angebote sind am Stichtag {stichtag} "
+            "abgelaufen (Gültig bis) – sie bleiben gespeichert, werden aber nicht öffentlich angezeigt."
+        )
     if report.ortsteile_changed:
         console.print(
             f"Ortsteile mit neuem Planungsraum oder neuen Aliasen: {', '.join(report.ortsteile_changed)}"

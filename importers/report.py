@@ -110,6 +110,8 @@ class SyncReport:
         default_factory=lambda: {kind: dict.fromkeys(COUNT_KEYS, 0) for kind in KINDS}
     )
     ortsteile_changed: list[str] = field(default_factory=list)
+    as_of: str = ""
+    expired_offers: int = 0
     index_ok: bool | None = None
     index_message: str | None = None
     import_run_id: int | None = None
@@ -153,6 +155,8 @@ class SyncReport:
                 for kind in KINDS
             },
             "ortsteile_changed": self.ortsteile_changed,
+            "as_of": self.as_of,
+            "expired_offers": self.expired_offers,
             "index": {"ok": self.index_ok, "message": self.index_message},
             "import_run_id": self.import_run_id,
             "seconds": round(self.seconds, 3),

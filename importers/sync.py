@@ -495,7 +495,8 @@ def sync_workbook(
     """Validate, diff and (unless ``dry_run``) apply a workbook; see the module docstring for the rules."""
     clock = time.perf_counter()
     started = utcnow()
-    report = SyncReport(file_name=path.name or str(path), dry_run=dry_run)
+    reference_date = as_of or date.today()
+    report = SyncReport(file_name=path.name or str(path), dry_run=dry_run, as_of=reference_date.isoformat())
     step = _stepper(progress, report)
     step()
     try:
@@ -514,7 +515,8 @@ def sync_workbook(
                 raw,
                 ortsteile=state.ortsteile,
                 planungsraeume=state.planungsraeume,
-                as_of=as_of or date.today(),
+                as_of=reference_date,
+                progress=progress,
             )
         except UnreadableWorkbook as exc:
             report.fatal = str(exc)
@@ -523,6 +525,7 @@ def sync_workbook(
             report.errors, report.warnings = parsed.errors, parsed.warnings
         return _finish_without_writing(engine, report, actor, command, started, clock)
     report.warnings = parsed.warnings
+    report.expired_offers = parsed.expired
     step()
     plan = plan_sync(parsed, state, report)
     if dry_run:

@@ -127,6 +127,7 @@ class ParsedWorkbook:
     present: set[str] = field(default_factory=set)  # kinds whose sheet is in the workbook
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    expired: int = 0  # offers past „Gültig bis“ on the reference date (kept, but not shown publicly)
     # (parser, type, cell) → (ok, value or message): vocabulary cells repeat thousands of times.
     cache: dict[tuple[Any, type, Any], tuple[bool, Any]] = field(default_factory=dict)
 
@@ -322,7 +323,9 @@ def parse_workbook(
     ortsteile: Iterable[OrtsteilInfo],
     planungsraeume: Iterable[tuple[str, str]],
     as_of: date,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ParsedWorkbook:
+    """Validate every row; ``progress(description, rows done, rows total)`` is called every 1,000 rows."""
     base = list(ortsteile)
     raeume = list(planungsraeume)
     parsed = ParsedWorkbook(resolver=DistrictResolver(base, raeume))
@@ -330,6 +333,8 @@ def parse_workbook(
     parsed.present = {key for key in tables if key != "ortsteile"}
     if "ortsteile" in tables:
         _parse_ortsteile(tables["ortsteile"], parsed, base, raeume)
+    total = sum(len(t.rows) for t in tables.values())
+    done = 0
     for kind, parse_row in (
         ("traeger", _traeger),
         ("einrichtungen", _einrichtung),
@@ -342,6 +347,9 @@ def parse_workbook(
             continue
         first_row: dict[str, int] = {}
         for number, cells in table.rows:
+            done += 1
+            if progress is not None and done % 1000 == 0:
+                progress(f"Prüfen: {table.sheet}", done, total)
             reader = RowReader(parsed, table, number, cells)
             external_id = reader.get(ID_COLUMNS[kind], c.parse_external_id, required=True)
             values = parse_row(reader, parsed, as_of)
@@ -448,8 +456,18 @@ def _einrichtung(r: RowReader, parsed: ParsedWorkbook, as_of: date) -> dict[str,
         "sprachen": r.get("Sprachen", c.parse_sprachen) or [],
         "status": status,
         "nachfolger": nachfolger,
-        "verified_at": _iso(r.get("Zuletzt geprüft", c.parse_date)),
+        "verified_at": _verified(r, as_of),
     }
+
+
+def _verified(r: RowReader, as_of: date) -> str | None:
+    verified = r.get("Zuletzt geprüft", c.parse_date)
+    if verified is not None and verified > as_of:
+        r.warn(
+            "Zuletzt geprüft",
+            f"„Zuletzt geprüft“ liegt nach dem Stichtag {c.format_date(as_of)} – Tippfehler?",
+        )
+    return _iso(verified)
 
 
 def _check_coordinates(
@@ -518,6 +536,8 @@ def _angebot(r: RowReader, parsed: ParsedWorkbook, as_of: date) -> dict[str, Any
     kosten = r.get("Kosten", c.parse_kosten) or c.Kosten(None)
     barrierefrei, hinweis = r.get("Barrierefrei", c.parse_barrierefrei) or (None, None)
     von, bis = _date_range(r, "Gültig von", "Gültig bis")
+    if bis is not None and bis < as_of:
+        parsed.expired += 1
     sprachen = r.get("Sprachen", c.parse_sprachen)
     return {
         "einrichtung": r.get("Einrichtungs-ID", c.parse_line, required=True),
@@ -541,7 +561,7 @@ def _angebot(r: RowReader, parsed: ParsedWorkbook, as_of: date) -> dict[str, Any
         "gueltig_von": _iso(von),
         "gueltig_bis": _iso(bis),
         "status": r.get("Status", c.parse_status) or vocab.Status.aktiv.value,
-        "verified_at": _iso(r.get("Zuletzt geprüft", c.parse_date)),
+        "verified_at": _verified(r, as_of),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEntry
 from app.catalogue.models import Angebot, Einrichtung, Foerderung, ImportRun, Ortsteil, Traeger
+from app.settings import SearchBackendName, Settings
 from importers.export import export_workbook
+from importers.sync import sync_workbook
 from tests.importers import builders as b
 from tests.importers.conftest import SyncRunner
 
@@ -259,6 +262,11 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(
     assert "Lobeda" in messages["Ortsteil"]  # suggestions
     assert "negativ" in messages["Fördersumme"]
     assert "unmögliches Datum" in messages["Bewilligt am"]
+    assert "Alleinerziehende" in messages["Zielgruppen"]  # the allowed values are listed
+    assert "T-99" in messages["Träger-ID"] and "gibt es nicht" in messages["Träger-ID"]
+    by_row = {(e.row, e.column): e.message for e in report.errors}
+    assert "doppelt" in by_row[(last - 1, "Angebots-ID")] and "Zeile 4" in by_row[(last - 1, "Angebots-ID")]
+    assert "Pflichtfeld" in by_row[(last, "Titel")]
     with Session(engine) as session:
         for model in (Traeger, Einrichtung, Angebot, Foerderung):
             assert session.exec(select(func.count()).select_from(model)).one() == 0
@@ -322,3 +330,33 @@ def test_unpublished_rows_are_not_exported(run_sync: SyncRunner, engine: Engine,
 
     rows = CalamineWorkbook.from_path(str(tmp_path / "export.xlsx")).get_sheet_by_name("Angebote").to_python()
     assert [r[0] for r in rows[1:]] == ["A-1", "A-2"]
+
+
+def test_unreachable_search_engine_never_fails_the_import(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    offline = settings.model_copy(
+        update={"search_backend": SearchBackendName.meilisearch, "meili_url": f"http://127.0.0.1:{port}"}
+    )
+    report = sync_workbook(
+        b.write_xlsx(b.base_sheets(), tmp_path / "mappe.xlsx"), engine=engine, settings=offline
+    )
+    assert report.ok and report.exit_code == 0
+    assert report.index_ok is False
+    assert report.index_message is not None and "python -m search reindex" in report.index_message
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Angebot)).one() == 3
+
+
+def test_reference_date_flags_expired_offers_and_future_checks(run_sync: SyncRunner, tmp_path: Path) -> None:
+    sheets = b.base_sheets()
+    b.set_cell(sheets, "Angebote", "A-1", "Gültig bis", "30.06.2025")
+    b.set_cell(sheets, "Einrichtungen", "E-1", "Zuletzt geprüft", "01.08.2025")
+    report = run_sync(b.write_xlsx(sheets, tmp_path / "stichtag.xlsx"), dry_run=True, as_of=date(2025, 7, 1))
+    assert report.ok and report.expired_offers == 1
+    assert [(w.sheet, w.row, w.column) for w in report.warnings] == [("Einrichtungen", 2, "Zuletzt geprüft")]
+    earlier = run_sync(tmp_path / "stichtag.xlsx", dry_run=True, as_of=date(2025, 6, 1))
+    assert earlier.expired_offers == 0
