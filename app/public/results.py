@@ -27,6 +27,7 @@ from search.service import database_search, load_offers, search_offers
 
 router = APIRouter()
 PAGE_SIZE = 20
+FACET_VISIBLE = 6
 MAX_PAGE = 500
 PAGE_PARAMS = (*(p for p in PARAMETERS if p not in ("limit", "offset")), "von", "seite")
 Pairs = list[tuple[str, str]]
@@ -51,6 +52,15 @@ class Facet:
     name: str
     legend: str
     options: list[FacetOption]
+
+    @property
+    def split(self) -> tuple[list[FacetOption], list[FacetOption]]:
+        """(shown, behind "more"): the most frequent options and every ticked one stay in view."""
+        if len(self.options) <= FACET_VISIBLE + 2:
+            return self.options, []
+        ranked = sorted(self.options, key=lambda o: -o.count)[:FACET_VISIBLE]
+        shown = [o for o in self.options if o.checked or o in ranked]
+        return shown, [o for o in self.options if o not in shown]
 
 
 def page_url(pairs: Pairs, **changes: str | None) -> str:

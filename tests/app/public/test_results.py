@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.settings import Settings
+from search.indexing import index_offers
 from tests import factories
 from tests.browser.dataset import FILLER_COUNT, KnownIds
 
@@ -145,3 +146,31 @@ def test_a_district_inside_the_search_text_becomes_a_filter_suggestion(known: Kn
     assert titles(narrowed) == ["Krabbelgruppe Lobeda"]
     assert narrowed.select_one("[data-testid=district-hint]") is None  # already filtered
     assert soup("/angebote?q=Krabbelgruppe").select_one("[data-testid=district-hint]") is None
+
+
+def test_long_facets_keep_frequent_and_ticked_options_in_view(
+    known: KnownIds, soup: Soup, engine: Engine, settings: Settings
+) -> None:
+    villages = ("maua", "leutra", "cospeda", "ilmnitz", "closewitz", "isserstedt", "krippendorf", "ammerbach")
+    with Session(engine) as session:
+        for slug in villages:
+            factories.angebot(
+                session, title=f"Dorftreff {slug}", ortsteile=(slug,), zielgruppen=("familien",)
+            )
+        session.commit()
+    assert index_offers(engine, settings).ok
+    page = soup(
+        "/angebote?ortsteil=maua&ortsteil=neulobeda&ortsteil=leutra&ortsteil=cospeda&ortsteil=ilmnitz"
+        "&ortsteil=closewitz&ortsteil=isserstedt&ortsteil=krippendorf&ortsteil=ammerbach"
+    )
+    ortsteile = page.select_one("fieldset.facet:has(input[name=ortsteil])")
+    assert ortsteile is not None
+    # All nine are ticked, so all stay in view; untick most and the rare ones move behind "more".
+    assert len(ortsteile.select(":scope > .check input[checked]")) == 9
+    page = soup("/angebote?zielgruppe=familien")
+    ortsteile = page.select_one("fieldset.facet:has(input[name=ortsteil])")
+    assert ortsteile is not None
+    visible = [box["value"] for box in ortsteile.select(":scope > .check input")]
+    hidden = [box["value"] for box in ortsteile.select("details.more input")]
+    assert len(visible) == 6 and hidden  # the six most frequent districts first
+    assert "neulobeda" in visible and set(hidden) <= set(villages)
