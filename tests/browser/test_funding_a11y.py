@@ -12,7 +12,13 @@ from sqlmodel import Session, select
 from app.catalogue.models import Traeger
 from app.db import make_engine
 from tests import factories
-from tests.browser.conftest import LiveServer, assert_no_axe_violations, save_screenshot
+from tests.browser.conftest import (
+    MOBILE,
+    LiveServer,
+    assert_no_axe_violations,
+    has_horizontal_scroll,
+    save_screenshot,
+)
 
 TRAEGER_ID = "AXE-T-001"
 
@@ -87,3 +93,14 @@ def test_charts_render_as_svg_without_javascript(funded_server: LiveServer, cont
     page.locator('#tabelle-projekte a[data-sort="projekt"]').click()
     assert "sortierung=projekt" in page.url
     assert page.locator("#tabelle-projekte th[aria-sort=ascending] a[data-sort=projekt]").count() == 1
+
+
+@pytest.mark.parametrize("path", ["/foerderung?jahr=alle", f"/foerderung/traeger/{TRAEGER_ID}", "/planung"])
+def test_no_horizontal_page_scroll_on_a_phone(
+    funded_server: LiveServer, context_factory: Any, path: str
+) -> None:
+    """Wide tables scroll inside their own region; the page itself stays 375 px wide."""
+    page = context_factory(viewport=MOBILE).new_page()
+    page.goto(f"{funded_server.url}{path}")
+    assert not has_horizontal_scroll(page)
+    save_screenshot(page, "planung" if path == "/planung" else "foerderung-mobil")
