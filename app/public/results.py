@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver, UnknownDistrict
@@ -230,7 +230,7 @@ def _search_or_fallback(session: Session, backend: SearchBackend, query: SearchQ
 
 
 @router.get("/angebote", response_class=HTMLResponse)
-def results(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def results(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     pairs: Pairs = [(k, v) for k, v in request.query_params.multi_items() if k in PAGE_PARAMS and v.strip()]
     resolver = DistrictResolver.from_session(session)
     query, errors, origin = _search(request, session, settings, pairs, resolver)
@@ -238,6 +238,8 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> HTM
     offers = load_offers(session, result)
     page = query.offset // PAGE_SIZE + 1
     pages = max(1, -(-result.total // PAGE_SIZE))
+    if page > pages:  # an old link past the end: show the last page instead of an empty one
+        return RedirectResponse(page_url(pairs, seite=str(pages) if pages > 1 else None), status_code=303)
     sort_requested = next((v for k, v in pairs if k == "sort"), "relevance")
     distance_missing = sort_requested == Sort.distance and query.sort is not Sort.distance
     narrowed = query.ortsteile or query.planungsraeume

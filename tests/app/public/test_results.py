@@ -174,3 +174,10 @@ def test_long_facets_keep_frequent_and_ticked_options_in_view(
     hidden = [box["value"] for box in ortsteile.select("details.more input")]
     assert len(visible) == 6 and hidden  # the six most frequent districts first
     assert "neulobeda" in visible and set(hidden) <= set(villages)
+
+
+def test_a_page_past_the_end_redirects_to_the_last_page(known: KnownIds, client: TestClient) -> None:
+    response = client.get("/angebote?thema=begegnung&seite=40", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/angebote?thema=begegnung"
+    assert client.get("/angebote?seite=9", follow_redirects=False).headers["location"] == "/angebote?seite=2"
