@@ -10,8 +10,9 @@ from starlette.responses import Response
 
 from app.auth import service
 from app.auth.cookies import SESSION_COOKIE, clear_cookie, read_cookie, set_cookie
-from app.auth.deps import OptionalUser
+from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.models import Role, UserAccount
+from app.auth.passwords import verify_password
 from app.auth.private_route import PrivateRoute
 from app.auth.ratelimit import client_ip
 from app.auth.sessions import end_session, start_session
@@ -204,3 +205,41 @@ def reset_password(
     passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
 ) -> Response:
     return _link_post(request, session, settings, Purpose.reset, token, passwort, passwort2)
+
+
+# --- own password -----------------------------------------------------------------------------------------
+
+
+@router.get("/konto/passwort")
+def password_page(request: Request, user: CurrentUser) -> Response:
+    return render(request, "auth/change_password.html", {"user": user, "errors": {}})
+
+
+@router.post("/konto/passwort")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    bisher: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    passwort: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+) -> Response:
+    """Needs the current password; ends every session of the account and starts a fresh one here."""
+    errors: dict[str, str] = {}
+    if not verify_password(bisher, user.password_hash, settings):
+        errors["bisher"] = _("Das bisherige Passwort ist nicht korrekt.")
+    elif passwort != passwort2:
+        errors["passwort2"] = _("Die beiden Passwörter stimmen nicht überein.")
+    else:
+        try:
+            service.set_password(session, settings, user, passwort)
+        except service.AccountError as exc:
+            errors["passwort"] = str(exc)
+    if errors:
+        return render(request, "auth/change_password.html", {"user": user, "errors": errors}, status_code=400)
+    token = start_session(session, user, settings)
+    session.commit()
+    response = render(request, "auth/change_password.html", {"user": user, "errors": {}, "done": True})
+    set_cookie(response, SESSION_COOKIE, token, settings)
+    return response

@@ -165,3 +165,26 @@ def test_locked_account_loses_its_session_and_cannot_log_in(
         assert client.post(action, data={"csrf_token": token["value"]}).status_code == 303
         assert provider.get("/anbieter").status_code == 303
         assert login(provider, "a@example.org").status_code == 400
+
+
+def test_changing_the_password_needs_the_old_one_and_ends_other_sessions(
+    client: TestClient, world: World, settings: Settings
+) -> None:
+    with new_client(settings) as other_device:
+        login(other_device, "a@example.org")
+        login(client, "a@example.org")
+        token = soup(client.get("/konto/passwort")).select_one(
+            "form[action='/konto/passwort'] input[name=csrf_token]"
+        )
+        assert token is not None
+        new = "Morgennebel über der Saale"
+        form = {"passwort": new, "passwort2": new, "csrf_token": token["value"]}
+        wrong = client.post("/konto/passwort", data={**form, "bisher": "falsch falsch falsch"})
+        assert wrong.status_code == 400 and soup(wrong).select_one("#fehler-bisher") is not None
+        done = client.post("/konto/passwort", data={**form, "bisher": PASSWORD})
+        assert done.status_code == 200 and soup(done).select_one("#passwort-geaendert") is not None
+        assert client.get("/anbieter").status_code == 200  # this browser got a fresh session
+        assert other_device.get("/anbieter").status_code == 303  # the other one is logged out
+    with new_client(settings) as fresh:
+        assert login(fresh, "a@example.org", PASSWORD).status_code == 400
+        assert login(fresh, "a@example.org", new).status_code == 303
