@@ -378,9 +378,15 @@ def import_page(request: Request, session: SessionDep, user: CurrentAdmin) -> Re
 
 @router.post("/import/pruefen")
 def import_dry_run(
-    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentAdmin, datei: UploadFile
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentAdmin,
+    datei: UploadFile | None = None,
 ) -> Response:
     try:
+        if datei is None:
+            raise imports.UploadError(_("Bitte eine Datei auswählen."))
         token, path = imports.stage_upload(datei, settings)
     except imports.UploadError as exc:
         return _import_page(request, session, user, error=str(exc), status=400)
