@@ -466,6 +466,8 @@ def run(topology: Topology) -> None:
         api = visitor.get(f"/api/v1/offers?q={marker}", worker=pid).json()
         check(api["hinweis"] and [i["id"] for i in api["items"]] == [offer_id], f"Datenbanksuche: {api}")
         check(visitor.get(f"/angebote/{quote(offer_id)}", worker=pid).status == 200, "Detailseite")
+        health = visitor.get("/healthz", worker=pid)
+        check(health.status == 200 and health.json()["status"] == "degraded", f"/healthz: {health.body}")
 
     _on_every_worker(
         topology, "Meilisearch beendet: Seiten antworten mit Hinweis, Datenbanksuche findet", degraded

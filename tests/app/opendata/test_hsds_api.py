@@ -139,6 +139,10 @@ def test_organizations_only_with_public_locations(client: TestClient, catalogue:
     assert client.get(f"/api/hsds/organizations/{hidden}").status_code == 404
     for item in _get(client, "/organizations", full="true")["contents"]:
         assert_valid(item, "service_with_definitions.json", "organization")
+        assert len(item["services"]) == 3
+        for service in item["services"]:  # without full_service: id, name, status only
+            assert set(service) == {"id", "name", "status"}
+            assert_valid(service, "service_list.json")
 
 
 def test_locations_with_address_accessibility_languages(client: TestClient, catalogue: Catalogue) -> None:
