@@ -15,6 +15,7 @@ from starlette.responses import Response
 from app.auth.deps import CurrentProvider
 from app.auth.models import UserAccount
 from app.auth.private_route import PrivateRoute
+from app.catalogue import vocab
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.csrf import verify_csrf
 from app.deps import SessionDep, SettingsDep
@@ -72,6 +73,7 @@ def dashboard(
             "counts": service.feedback_counts(session, offer_ids),
             "reports": service.error_reports(session, user.traeger_id),  # type: ignore[arg-type]
             "message": messages.get(gespeichert),
+            "status_labels": {t.code: _(t.de) for t in vocab.STATUS_TERMS},
         },
     )
 
