@@ -84,6 +84,7 @@ class Update:
     changes: dict[str, Any]  # canonical field → new value
     republish: bool
     imported: dict[str, Any]
+    kept_online: bool = False
 
 
 @dataclass
@@ -153,12 +154,16 @@ def _plan_row(kind: str, row: DbRow, record: Record, plan: Plan, report: SyncRep
     changes: dict[str, Any] = {}
     imported = dict(record.values)
     diff: dict[str, tuple[str, Any, Any]] = {}
+    # While an online value is kept, the row's import time must not move past that edit (else the next
+    # import would treat the edit as old and overwrite it).
+    kept_online = False
     for name, new in record.values.items():
         old_db = row.values.get(name)
         if new == old_db:
             continue
         edited_at = _edited_after_import(row, name)
         if edited_at is not None:
+            kept_online = True
             if name in previous and previous[name] == new:
                 continue  # the workbook did not change this field: the newer online value stays
             report.conflicts.append(
@@ -181,6 +186,7 @@ def _plan_row(kind: str, row: DbRow, record: Record, plan: Plan, report: SyncRep
     republish = not row.published
     if republish and _edited_after_import(row, "published") is not None:
         republish = False
+        kept_online = True
         report.warnings.append(
             Issue(
                 record.sheet,
@@ -192,14 +198,15 @@ def _plan_row(kind: str, row: DbRow, record: Record, plan: Plan, report: SyncRep
             )
         )
     if changes or republish:
-        plan.updates[kind].append(Update(row, record, changes, republish, imported))
+        plan.updates[kind].append(Update(row, record, changes, republish, imported, kept_online))
         report.counts[kind]["changed"] += 1
         action = "republished" if republish and not changes else "changed"
         report.changes.append(RowChange(kind, row.external_id, action, record.sheet, record.row, diff))
     else:
         report.counts[kind]["unchanged"] += 1
         # Provenance can only lag behind where the row was never imported or was edited online.
-        if (row.import_hash is None or row.online_edits) and row.import_hash != values_hash(imported):
+        stale = row.import_hash is None or bool(row.online_edits)
+        if stale and not kept_online and row.import_hash != values_hash(imported):
             plan.provenance[kind].append((row, imported))
 
 
@@ -237,13 +244,9 @@ class _Writer:
                 out[name] = value
         return out
 
-    def provenance(self, imported: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "imported_values": imported,
-            "import_hash": values_hash(imported),
-            "last_imported_at": self.now,
-            "updated_at": self.now,
-        }
+    def provenance(self, imported: dict[str, Any], *, keep_import_time: bool = False) -> dict[str, Any]:
+        values = {"imported_values": imported, "import_hash": values_hash(imported), "updated_at": self.now}
+        return values if keep_import_time else values | {"last_imported_at": self.now}
 
     def insert_rows(self, kind: str, records: list[Record]) -> None:
         if not records:
@@ -279,7 +282,11 @@ class _Writer:
         t = table(ENTITY_TYPES[kind])
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for u in updates:
-            values = {**self.column_values(kind, u.changes), **self.provenance(u.imported), "published": True}
+            values = {
+                **self.column_values(kind, u.changes),
+                **self.provenance(u.imported, keep_import_time=u.kept_online),
+                "published": u.row.published or u.republish,
+            }
             groups[tuple(sorted(values))].append(
                 {"b_" + k: v for k, v in values.items()} | {"b_id": u.row.id}
             )

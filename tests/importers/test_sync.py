@@ -360,3 +360,38 @@ def test_reference_date_flags_expired_offers_and_future_checks(run_sync: SyncRun
     assert [(w.sheet, w.row, w.column) for w in report.warnings] == [("Einrichtungen", 2, "Zuletzt geprüft")]
     earlier = run_sync(tmp_path / "stichtag.xlsx", dry_run=True, as_of=date(2025, 6, 1))
     assert earlier.expired_offers == 0
+
+
+def test_kept_online_value_stays_protected_across_later_imports(
+    run_sync: SyncRunner, engine: Engine, tmp_path: Path
+) -> None:
+    sheets = b.base_sheets()
+    run_sync(b.write_xlsx(sheets, tmp_path / "v1.xlsx"))
+    _edit_online(engine, "A-1", "termine", "donnerstags (online)", datetime.now(UTC))
+    b.set_cell(sheets, "Angebote", "A-1", "Beschreibung", "Andere Spalte geändert.")
+    v2 = b.write_xlsx(sheets, tmp_path / "v2.xlsx")
+    for _ in range(2):  # the second run must not treat the online edit as older than the import
+        report = run_sync(v2)
+        assert report.ok and not report.conflicts
+    with Session(engine) as session:
+        offer = _offer(session, "A-1")
+        assert offer.termine == "donnerstags (online)"
+        assert offer.beschreibung == "Andere Spalte geändert."
+
+
+def test_row_hidden_online_stays_hidden(run_sync: SyncRunner, engine: Engine, tmp_path: Path) -> None:
+    sheets = b.base_sheets()
+    run_sync(b.write_xlsx(sheets, tmp_path / "v1.xlsx"))
+    with Session(engine) as session:
+        offer = _offer(session, "A-2")
+        offer.published = False
+        offer.online_edits = {"published": (datetime.now(UTC) + timedelta(seconds=1)).isoformat()}
+        session.add(offer)
+        session.commit()
+    b.set_cell(sheets, "Angebote", "A-2", "Termine", "neu")
+    report = run_sync(b.write_xlsx(sheets, tmp_path / "v2.xlsx"))
+    assert report.ok
+    assert any(w.value == "A-2" and "verborgen" in w.message for w in report.warnings)
+    with Session(engine) as session:
+        offer = _offer(session, "A-2")
+        assert offer.published is False and offer.termine == "neu"
