@@ -53,7 +53,7 @@ def _run_sync(args: argparse.Namespace, argv: list[str]) -> int:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     command = "python -m importers " + shlex.join(argv)
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)  # no hard wraps: reports end up in logs and mails
     err = Console(stderr=True, highlight=False)
     try:
         if args.json:

@@ -65,7 +65,7 @@ def print_report(report: SyncReport, console: Console, *, show_diff: bool) -> No
     title = "Probelauf (nichts gespeichert)" if report.dry_run else "Import"
     console.print(f"[bold]{title}: {report.file_name}[/bold]")
     if report.fatal is not None:
-        console.print(f"[bold red]Die Datei kann nicht importiert werden:[/bold red] {report.fatal}")
+        console.print(f"[bold red]Import nicht möglich:[/bold red] {report.fatal}")
         return
 
     summary = Table(title="Übersicht", show_edge=False)

@@ -119,3 +119,20 @@ def test_export_then_sync_reports_zero_changes(cli: Any, tmp_path: Path) -> None
     data = _json(cli("sync", str(exported), "--json"))
     assert data["ok"] is True and not data["conflicts"]
     assert all(c["new"] == c["changed"] == c["unpublished"] == 0 for c in data["counts"].values())
+
+
+def test_database_without_tables_exits_2_with_a_hint(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'leer.db'}", "ENV": "test"}
+    path = b.write_xlsx(b.base_sheets(), tmp_path / "mappe.xlsx")
+    result = subprocess.run(
+        [sys.executable, "-m", "importers", "sync", str(path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "python -m app.migrate" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
