@@ -8,6 +8,7 @@ tables. A rebuild writes a fresh file and atomically replaces the old one, so se
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 import sqlite3
@@ -28,6 +29,8 @@ from search.text import fold, highlight, max_typos, query_words
 # bm25 weights in SEARCHABLE_FIELDS order: title > groups > institution > description; places near groups.
 _WEIGHTS = (100.0, 20.0, 5.0, 1.0, 10.0)
 _SNIPPET = 220
+# Above this many hits the extra tie-break passes cost more than they help (common prefixes like "Fam").
+_TIERED_RANKING_MAX = 2_000
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc (
@@ -95,9 +98,24 @@ class _FacetBitmaps:
 
 
 @dataclass
+class _Order:
+    """Per rowid: position in name order and coordinates – sorting happens in Python on these."""
+
+    name_rank: dict[int, int]
+    coords: dict[int, tuple[float, float]]
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> _Order:
+        ranked = conn.execute("SELECT rowid FROM doc ORDER BY name_key, id")
+        coords = conn.execute("SELECT rowid, lat, lon FROM doc WHERE lat IS NOT NULL AND lon IS NOT NULL")
+        return cls({r[0]: n for n, r in enumerate(ranked)}, {r[0]: (r[1], r[2]) for r in coords})
+
+
+@dataclass
 class _Snapshot:
     vocabulary: _Vocabulary
     facets: _FacetBitmaps
+    order: _Order
 
 
 @dataclass
@@ -168,7 +186,9 @@ class SqliteFtsBackend:
         key = (inode, generation)
         with self._snapshot_lock:
             if self._snapshot is None or self._snapshot_key != key:
-                self._snapshot = _Snapshot(_Vocabulary.load(conn), _FacetBitmaps.load(conn))
+                self._snapshot = _Snapshot(
+                    _Vocabulary.load(conn), _FacetBitmaps.load(conn), _Order.load(conn)
+                )
                 self._snapshot_key = key
             return self._snapshot
 
@@ -311,49 +331,106 @@ class SqliteFtsBackend:
         params: list[Any],
         ranking: _Ranking | None = None,
     ) -> SearchResult:
+        """One SQL pass finds the matching rowids (and bm25 scores); counting and ordering run in memory."""
         condition = (" WHERE " + " AND ".join(where)) if where else ""
-        order, order_params = _order(query, match is not None, ranking)
+        scores: dict[int, float] = {}
+        bitmaps = snapshot.facets
         if match is None:
-            # No text: the documents table alone (the name index serves the default order).
-            select = "SELECT {cols} FROM doc"
-            hit_params: list[Any] = []
+            if where:
+                rowids = [r[0] for r in conn.execute("SELECT doc.rowid FROM doc" + condition, params)]  # noqa: S608
+            else:
+                rowids = list(snapshot.order.name_rank)
         else:
             weights = ", ".join(str(w) for w in _WEIGHTS)
             # Only placeholders and module constants go into the SQL text; values travel as parameters.
-            hits = f"SELECT rowid AS doc, bm25(fts, {weights}) AS score FROM fts WHERE fts MATCH ?"  # noqa: S608
-            select = f"WITH hits AS ({hits}) SELECT {{cols}} FROM hits CROSS JOIN doc ON doc.rowid = hits.doc"  # noqa: S608
-            hit_params = [match]
-        rows = conn.execute(
-            select.format(cols="doc.id, doc.title, doc.description")
-            + condition
-            + f" ORDER BY {order} LIMIT ? OFFSET ?",
-            [*hit_params, *params, *order_params, query.limit, query.offset],
-        ).fetchall()
+            rows = conn.execute(
+                f"SELECT fts.rowid, bm25(fts, {weights}) FROM fts"  # noqa: S608
+                + (" CROSS JOIN doc ON doc.rowid = fts.rowid" if where else "")
+                + " WHERE fts MATCH ?"
+                + (" AND " + " AND ".join(where) if where else ""),
+                [match, *params],
+            ).fetchall()
+            scores = dict(rows)
+            rowids = list(scores)
+        matched = bitmaps.everything if match is None and not where else _mask(rowids, bitmaps.size)
+        total = len(rowids)
         wanted = [f for f in query.facets if f in FACETS]
-        bitmaps = snapshot.facets
-        if match is None and not where:
-            matched = bitmaps.everything
-        else:
-            cursor = conn.execute(select.format(cols="doc.rowid") + condition, [*hit_params, *params])
-            matched = _mask((r[0] for r in cursor), bitmaps.size)
-        total = matched.bit_count()
         facets = bitmaps.count(matched, wanted) if total else {}
+        page = self._page(conn, snapshot, query, rowids, scores, ranking)
+        found = {}
+        if page:
+            marks = ", ".join("?" * len(page))
+            found = {
+                r[0]: r[1:]
+                for r in conn.execute(
+                    f"SELECT rowid, id, title, description FROM doc WHERE rowid IN ({marks})",  # noqa: S608
+                    page,
+                )
+            }
+        hits = [found[r] for r in page if r in found]
         highlights = {}
         if query.q.strip():
             highlights = {
-                row[0]: {
-                    "title": highlight(row[1], query.q),
-                    "description": highlight(row[2], query.q, snippet=_SNIPPET),
+                external_id: {
+                    "title": highlight(title, query.q),
+                    "description": highlight(description, query.q, snippet=_SNIPPET),
                 }
-                for row in rows
+                for external_id, title, description in hits
             }
         return SearchResult(
-            total=int(total),
-            ids=[row[0] for row in rows],
+            total=total,
+            ids=[h[0] for h in hits],
             facets=facets,
             highlights=highlights,
             backend=self.name,
         )
+
+    @staticmethod
+    def _page(
+        conn: sqlite3.Connection,
+        snapshot: _Snapshot,
+        query: SearchQuery,
+        rowids: list[int],
+        scores: dict[int, float],
+        ranking: _Ranking | None,
+    ) -> list[int]:
+        """The rowids of the requested page, in the requested order (ties: name, then id)."""
+        wanted = query.offset + query.limit
+        name_rank = snapshot.order.name_rank
+        if query.sort is Sort.distance and query.lat is not None and query.lon is not None:
+            # Equirectangular distance is exact enough to order places within one city.
+            lat, lon, scale = query.lat, query.lon, math.cos(math.radians(query.lat)) ** 2
+            coords = snapshot.order.coords
+            far = (1, 0.0)
+            keyed = (
+                (
+                    *((0, (p[0] - lat) ** 2 + (p[1] - lon) ** 2 * scale) if (p := coords.get(r)) else far),
+                    name_rank[r],
+                    r,
+                )
+                for r in rowids
+            )
+            return [k[-1] for k in heapq.nsmallest(wanted, keyed)][query.offset :]
+        if query.sort is Sort.relevance and scores:
+            # Meilisearch-like tie-breaks where affordable: exact words before typos, title before the rest.
+            exact: set[int] = set()
+            title: set[int] = set()
+            if ranking is not None and len(rowids) <= _TIERED_RANKING_MAX:
+                if ranking.exact is not None:
+                    exact = {
+                        r[0] for r in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [ranking.exact])
+                    }
+                title = {
+                    r[0] for r in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [ranking.title])
+                }
+            keyed_score = (
+                (r not in exact, r not in title, scores[r], name_rank[r], r)
+                if exact or title
+                else (False, False, scores[r], name_rank[r], r)
+                for r in rowids
+            )
+            return [k[-1] for k in heapq.nsmallest(wanted, keyed_score)][query.offset :]
+        return heapq.nsmallest(wanted, rowids, key=name_rank.__getitem__)[query.offset :]
 
 
 @dataclass(frozen=True)
@@ -412,28 +489,6 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
         where.append("doc.barrierefrei = ?")
         params.append(int(query.barrierefrei))
     return where, params
-
-
-def _order(query: SearchQuery, has_text: bool, ranking: _Ranking | None = None) -> tuple[str, list[Any]]:
-    if query.sort is Sort.distance and query.lat is not None and query.lon is not None:
-        # Equirectangular distance is exact enough to order places within one city.
-        scale = math.cos(math.radians(query.lat)) ** 2
-        return (
-            "doc.lat IS NULL, (doc.lat - ?) * (doc.lat - ?) + (doc.lon - ?) * (doc.lon - ?) * ?, "
-            "doc.name_key, doc.id",
-            [query.lat, query.lat, query.lon, query.lon, scale],
-        )
-    if query.sort is Sort.relevance and has_text:
-        if ranking is None:
-            return "hits.score, doc.name_key, doc.id", []
-        tiers, params = [], []
-        if ranking.exact is not None:
-            tiers.append("hits.doc NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            params.append(ranking.exact)
-        tiers.append("hits.doc NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-        params.append(ranking.title)
-        return ", ".join([*tiers, "hits.score, doc.name_key, doc.id"]), params
-    return "doc.name_key, doc.id", []
 
 
 def _delete_rowid(conn: sqlite3.Connection, rowid: int) -> None:
