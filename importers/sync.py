@@ -58,8 +58,8 @@ LINKS: dict[str, dict[str, tuple[str, str, str]]] = {
 
 
 def values_hash(values: dict[str, Any]) -> str:
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """Fingerprint of canonical values (plain JSON types, so ``repr`` is stable and cheaper than JSON)."""
+    return hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
 
 
 def file_sha256(path: Path) -> str:
