@@ -27,8 +27,9 @@ def test_start_page_has_search_life_situations_and_district_picker(known: KnownI
     assert form is not None
     field = form.select_one("input[name=q]")
     assert field is not None and page.select_one(f"label[for={field['id']}]") is not None
-    options = [o["value"] for o in form.select("select[name=ortsteil] option") if o["value"]]
-    assert len(options) == 30 and "neulobeda" in options
+    options = [str(o["value"]) for o in form.select("select[name=ortsteil] option") if o["value"]]
+    assert len([o for o in options if not o.startswith("Planungsraum ")]) == 30 and "neulobeda" in options
+    assert "Planungsraum Lobeda" in options and "Planungsraum Winzerla" in options
     tiles = {a.select_one("strong").get_text(): a["href"] for a in page.select("a.tile")}  # type: ignore[union-attr]
     assert set(tiles) == {
         "Wir bekommen ein Baby",
@@ -41,6 +42,16 @@ def test_start_page_has_search_life_situations_and_district_picker(known: KnownI
     baby = parse_qs(urlsplit(str(tiles["Wir bekommen ein Baby"])).query)
     assert sorted(baby["zielgruppe"]) == ["eltern-baby", "werdende-eltern"]
     assert parse_qs(urlsplit(str(tiles["Kinderbetreuung"])).query) == {"thema": ["betreuung"]}
+
+
+def test_district_picker_can_choose_a_whole_planungsraum(known: KnownIds, soup: Soup) -> None:
+    page = soup("/angebote?q=Krabbelgruppe&ortsteil=Planungsraum+Lobeda")
+    assert [a.get_text() for a in page.select("ol.cards .card-title a")] == ["Krabbelgruppe Lobeda"]
+    ticked = {box["value"] for box in page.select("input[name=ortsteil][checked]")}
+    assert ticked == {"neulobeda", "lobeda-altstadt", "woellnitz", "drackendorf"}
+    winzerla = soup("/angebote?ortsteil=Planungsraum+Winzerla")
+    ticked = {box["value"] for box in winzerla.select("input[name=ortsteil][checked]")}
+    assert ticked == {"winzerla", "burgau", "goeschwitz", "ammerbach"}
 
 
 def test_life_situation_link_filters_results(known: KnownIds, soup: Soup) -> None:
