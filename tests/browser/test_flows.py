@@ -134,3 +134,17 @@ def test_print_view_hides_navigation_and_shows_the_address(live_server: LiveServ
     assert address.is_visible() and address.inner_text().endswith(f"/angebote/{KNOWN.krabbelgruppe}")
     page.emulate_media(media="screen")
     assert page.locator("header.site-header").is_visible() and address.is_hidden()
+
+
+def test_near_me_sorts_by_the_browser_position(live_server: LiveServer, context_factory: Any) -> None:
+    near_loebstedt = {"latitude": 50.9452, "longitude": 11.5941}
+    page = context_factory(geolocation=near_loebstedt, permissions=["geolocation"]).new_page()
+    page.goto(live_server.url + "/angebote?thema=begegnung&zielgruppe=senioren&zielgruppe=familien")
+    with page.expect_navigation():
+        page.click("[data-locate]")
+    query = query_of(page)
+    assert query["sort"] == ["distance"] and query["lat"] == ["50.9452"] and query["lon"] == ["11.5941"]
+    first = page.locator("ol.cards .card-title a").first.inner_text()
+    assert first == "Mittagstisch für Seniorinnen und Senioren"  # its place is a few metres away
+    chip = page.locator("a.chip", has_text="Entfernung ab meinem Standort")
+    assert chip.count() == 1
