@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.sql.elements import ColumnElement
@@ -40,9 +41,18 @@ def search_offers(session: Session, backend: SearchBackend, query: SearchQuery) 
     return result
 
 
-def load_offers(session: Session, result: SearchResult) -> list[Angebot]:
-    """The result's offers from the database, in rank order – and only those still public."""
-    return [a for a in service.get_offers_by_external_ids(session, result.ids) if service.is_public(a)]
+def load_offers(session: Session, result: SearchResult, *, options: Sequence[Any] = ()) -> list[Angebot]:
+    """The result's offers from the database, in rank order – and only those still public.
+
+    ``options`` replaces the full eager loading (``OFFER_LOAD_OPTIONS``) for callers that need less.
+    """
+    if not options:
+        offers = service.get_offers_by_external_ids(session, result.ids)
+    else:
+        stmt = select(Angebot).where(col(Angebot.external_id).in_(result.ids)).options(*options)
+        by_id = {a.external_id: a for a in session.exec(stmt).all()} if result.ids else {}
+        offers = [by_id[i] for i in result.ids if i in by_id]
+    return [a for a in offers if service.is_public(a)]
 
 
 def _word_clause(word: str) -> ColumnElement[bool]:

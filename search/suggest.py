@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, func, select
@@ -12,22 +14,30 @@ from app.catalogue import service, vocab
 from app.catalogue.models import Angebot, Einrichtung
 from search.text import fold, query_words
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[int, datetime | None], dict[str, str]]] = {}
 _MIN_SCORE = 70
+_LENGTH_SLACK = 3
 
 
-def _vocabulary(session: Session) -> dict[str, str]:
-    """folded word -> how it is written; rebuilt when the public offers change."""
+@dataclass(frozen=True)
+class _Words:
+    shown: dict[str, str]  # folded word -> how it is written
+    by_length: dict[int, list[str]]
+
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[Any, ...], _Words]] = {}
+
+
+def _stamp(session: Session) -> tuple[Any, ...]:
+    """Changes whenever offers or institutions change (cheap: no join, no public rule)."""
+    offers = session.exec(select(func.count(), func.max(Angebot.updated_at)).select_from(Angebot)).one()
+    places = session.exec(select(func.max(Einrichtung.updated_at))).one()
+    return (*offers, places, date.today())
+
+
+def _vocabulary(session: Session) -> _Words:
     url = str(session.get_bind().engine.url)
-    stamp_stmt = (
-        select(func.count(), func.max(Angebot.updated_at))
-        .select_from(Angebot)
-        .join(Einrichtung)
-        .where(service.public_offer_clause())
-    )
-    count, latest = session.exec(stamp_stmt).one()
-    stamp = (int(count), latest)
+    stamp = _stamp(session)
     with _lock:
         cached = _cache.get(url)
         if cached and cached[0] == stamp:
@@ -36,13 +46,17 @@ def _vocabulary(session: Session) -> dict[str, str]:
         select(Angebot.title).join(Einrichtung).where(service.public_offer_clause()).order_by(col(Angebot.id))
     ).all()
     labels = [t.de for t in (*vocab.ZIELGRUPPEN, *vocab.THEMEN)] + [o.name for o in vocab.ORTSTEILE]
-    words: dict[str, str] = {}
+    shown: dict[str, str] = {}
     for text in (*titles, *labels):
         for raw in text.replace("-", " ").split():
-            shown = raw.strip(".,;:!?()„“\"'")
-            key = fold(shown)
-            if len(key) >= 3 and key not in words:
-                words[key] = shown
+            word = raw.strip(".,;:!?()„“\"'")
+            key = fold(word)
+            if len(key) >= 3 and key not in shown:
+                shown[key] = word
+    by_length: dict[int, list[str]] = {}
+    for key in shown:
+        by_length.setdefault(len(key), []).append(key)
+    words = _Words(shown, by_length)
     with _lock:
         _cache[url] = (stamp, words)
     return words
@@ -54,13 +68,18 @@ def suggest(session: Session, q: str) -> str | None:
     corrected: list[str] = []
     changed = False
     for word in query_words(q):
-        if word in words:
-            corrected.append(words[word])
+        if word in words.shown:
+            corrected.append(words.shown[word])
             continue
-        best = process.extractOne(word, list(words), scorer=fuzz.ratio, score_cutoff=_MIN_SCORE)
+        candidates = [
+            key
+            for length in range(len(word) - _LENGTH_SLACK, len(word) + _LENGTH_SLACK + 1)
+            for key in words.by_length.get(length, ())
+        ]
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_MIN_SCORE)
         if best is None:
             corrected.append(word)
             continue
-        corrected.append(words[best[0]])
+        corrected.append(words.shown[best[0]])
         changed = True
     return " ".join(corrected) if changed else None

@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import selectinload
 
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
+from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.service import offer_ortsteile
 from app.deps import SearchDep, SessionDep, SettingsDep
 from search.base import FACETS, Sort
@@ -31,6 +33,13 @@ from search.service import DEGRADED_NOTICE, load_offers, search_offers
 from search.text import slug
 
 router = APIRouter(tags=["Angebote"])
+# Only what the response needs (no Träger, no Handlungsfeld row): fewer queries per request.
+_LOAD_OPTIONS = (
+    selectinload(Angebot.einrichtung).selectinload(Einrichtung.ortsteil),  # type: ignore[arg-type]
+    selectinload(Angebot.zielgruppen),  # type: ignore[arg-type]
+    selectinload(Angebot.themen),  # type: ignore[arg-type]
+    selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
+)
 _RESOLVER_TTL_SECONDS = 60.0
 
 
@@ -210,7 +219,7 @@ def search_offers_api(
             handlungsfeld=offer.handlungsfeld_number,
             url=f"{base}/angebote/{offer.external_id}",
         )
-        for offer in load_offers(session, result)
+        for offer in load_offers(session, result, options=_LOAD_OPTIONS)
     ]
     return OfferSearchResponse(
         total=result.total,
