@@ -194,6 +194,10 @@ _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]+")
 
 def cell_text(value: Any) -> str:
     """A cell as clean text: NBSP → space, trailing spaces gone, line breaks kept as ``\\n``."""
+    if type(value) is str:
+        if value.isprintable() and "  " not in value and value == value.strip():
+            return value  # the common case: nothing to clean (NBSP, tabs and line breaks are not printable)
+        return _clean_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -206,9 +210,10 @@ def cell_text(value: Any) -> str:
         return value.strftime("%d.%m.%Y %H:%M") if value.time() != time(0) else format_date(value.date())
     if isinstance(value, date):
         return format_date(value)
-    text = str(value)
-    if text.isprintable() and "  " not in text and text == text.strip():
-        return text  # the common case: nothing to clean (NBSP, tabs and line breaks are not printable)
+    return _clean_text(str(value))
+
+
+def _clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -222,6 +227,8 @@ def single_line(value: Any) -> str:
 def is_empty(value: Any) -> bool:
     if value is None or value == "":
         return True
+    if type(value) is str:
+        return not value.strip()  # str.strip also removes NBSP and line breaks
     return cell_text(value) == ""
 
 

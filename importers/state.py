@@ -40,6 +40,10 @@ PROVENANCE = (
 )
 
 
+# Columns a sync never compares (imported_values is loaded separately, only for rows edited online).
+_NOT_COMPARED = {"imported_values", "created_at", "updated_at", "edited_online_at", "edited_online_by"}
+
+
 @dataclass
 class DbRow:
     id: int
@@ -95,7 +99,7 @@ def load_state(conn: Connection) -> DbState:
         ids: dict[int, str] = {}
         edited: dict[int, DbRow] = {}
         # imported_values are only needed where providers edited online (the conflict rule): load them there.
-        columns = [c for c in t.c if c.name != "imported_values"]
+        columns = [c for c in t.c if c.name not in _NOT_COMPARED]
         for row in conn.execute(select(*columns)).mappings():
             db_row = DbRow(
                 id=row["id"],
