@@ -45,29 +45,18 @@ class MeiliServer:
     process: subprocess.Popen[bytes]
 
 
-@pytest.fixture(scope="session")
-def meili_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliServer]:
-    """The real Meilisearch binary on a free port with a throw-away database; stopped after the run."""
+def start_meili(directory: Path) -> MeiliServer:
+    """The real Meilisearch binary on a free port with a throw-away database."""
     if not MEILI_BIN.exists():
         subprocess.run([str(ROOT / "scripts" / "fetch-meilisearch.sh")], check=False, timeout=300)
     if not MEILI_BIN.exists():
         pytest.skip("Meilisearch-Binary fehlt (make meilisearch)")
-    data = tmp_path_factory.mktemp("meili")
     port = free_port()
     process = subprocess.Popen(
         [
-            str(MEILI_BIN),
-            "--db-path",
-            str(data / "db"),
-            "--dump-dir",
-            str(data / "dumps"),
-            "--http-addr",
-            f"127.0.0.1:{port}",
-            "--master-key",
-            MASTER_KEY,
-            "--no-analytics",
-            "--env",
-            "development",
+            *(str(MEILI_BIN), "--db-path", str(directory / "db"), "--dump-dir", str(directory / "dumps")),
+            *("--http-addr", f"127.0.0.1:{port}", "--master-key", MASTER_KEY),
+            *("--no-analytics", "--env", "development"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -77,19 +66,31 @@ def meili_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliServ
     while True:
         try:
             if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
-                break
+                return MeiliServer(url, process)
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail("Meilisearch ist nicht gestartet")
         time.sleep(0.1)
-    yield MeiliServer(url, process)
-    process.terminate()
+
+
+def stop_meili(server: MeiliServer) -> None:
+    server.process.terminate()
     try:
-        process.wait(timeout=10)
+        server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        server.process.kill()
+        server.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def meili_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MeiliServer]:
+    """One Meilisearch for the whole run (each test uses its own index); stopped after the run."""
+    data = tmp_path_factory.mktemp("meili")
+    server = start_meili(data)
+    yield server
+    stop_meili(server)
     shutil.rmtree(data, ignore_errors=True)
 
 
