@@ -37,7 +37,7 @@ def main() -> None:
         workbook = directory / "gross.xlsx"
         started = time.perf_counter()
         dataset = generate(OFFERS, SEED)
-        write_xlsx(dataset, workbook)
+        write_xlsx(dataset, workbook, reproducible=False)
         rows = sum(len(r) for r in dataset.sheets.values())
         print(
             f"Arbeitsmappe: {rows} Zeilen ({OFFERS} Angebote) "

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -913,7 +915,7 @@ def generate(offers: int, seed: int) -> Dataset:
 SPECS = {spec.title: spec for spec in c.SHEETS}
 
 
-def write_xlsx(dataset: Dataset, path: Path, *, title_rows: bool = True) -> None:
+def write_xlsx(dataset: Dataset, path: Path, *, title_rows: bool = True, reproducible: bool = True) -> None:
     book = Workbook(write_only=True)
     for title, rows in dataset.sheets.items():
         ws = book.create_sheet(title)
@@ -941,6 +943,26 @@ def write_xlsx(dataset: Dataset, path: Path, *, title_rows: bool = True) -> None
             ws.append(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    if reproducible:
+        _make_reproducible(path)
+
+
+FIXED_STAMP = "2026-01-01T00:00:00Z"
+
+
+def _make_reproducible(path: Path) -> None:
+    """Same seed, same bytes: fixed zip entry times and document timestamps (openpyxl writes "now")."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(item, source.read(item)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in entries:
+            if item.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + FIXED_STAMP.encode(), data
+                )
+            target.writestr(
+                zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED
+            )
 
 
 def _csv_value(value: Any) -> str:
