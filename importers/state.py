@@ -23,21 +23,13 @@ def table(name: str) -> Table:
     return metadata.tables[name]
 
 
+# kind → table name (also the AuditEntry.entity_type of its rows)
 TABLES = {
     "traeger": "traeger",
     "einrichtungen": "einrichtung",
     "angebote": "angebot",
     "foerderungen": "foerderung",
 }
-PROVENANCE = (
-    "id",
-    "external_id",
-    "published",
-    "imported_values",
-    "import_hash",
-    "last_imported_at",
-    "online_edits",
-)
 
 
 # Columns a sync never compares (imported_values is loaded separately, only for rows edited online).

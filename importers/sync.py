@@ -30,15 +30,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db import utcnow
 from app.settings import Settings
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
-from importers.state import DbRow, DbState, load_state, offers_of, table
+from importers.state import TABLES, DbRow, DbState, load_state, offers_of, table
 from importers.validate import FIELD_COLUMNS, OrtsteilUpdate, ParsedWorkbook, Record, parse_workbook
 from importers.workbook import UnreadableWorkbook, read_workbook
 
 Progress = Callable[[str, int, int], None]  # (stage description, step, of steps)
 STAGES = ("Arbeitsmappe lesen", "Prüfen", "Vergleichen", "Schreiben", "Suchindex")
 
-ENTITY_TYPES = {"traeger": "traeger", "einrichtungen": "einrichtung", "angebote": "angebot"}
-ENTITY_TYPES["foerderungen"] = "foerderung"
 DATE_FIELDS = {"verified_at", "gueltig_von", "gueltig_bis", "bewilligt_am", "laufzeit_von", "laufzeit_bis"}
 # canonical field → (database column, kind whose ids it references)
 REFERENCES = {
@@ -251,7 +249,7 @@ class _Writer:
     def insert_rows(self, kind: str, records: list[Record]) -> None:
         if not records:
             return
-        t = table(ENTITY_TYPES[kind])
+        t = table(TABLES[kind])
         rows = [
             {
                 "external_id": r.external_id,
@@ -279,7 +277,7 @@ class _Writer:
         )
 
     def update_rows(self, kind: str, updates: list[Update]) -> None:
-        t = table(ENTITY_TYPES[kind])
+        t = table(TABLES[kind])
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         for u in updates:
             values = {
@@ -340,7 +338,7 @@ class _Writer:
     def refresh_provenance(self, kind: str, rows: list[tuple[DbRow, dict[str, Any]]]) -> None:
         if not rows:
             return
-        t = table(ENTITY_TYPES[kind])
+        t = table(TABLES[kind])
         stmt = (
             update(t)
             .where(t.c.id == bindparam("b_id"))
@@ -358,7 +356,7 @@ class _Writer:
     def unpublish(self, kind: str, rows: list[DbRow]) -> None:
         if not rows:
             return
-        t = table(ENTITY_TYPES[kind])
+        t = table(TABLES[kind])
         stmt = update(t).where(t.c.id == bindparam("b_id")).values(published=False, updated_at=self.now)
         self.conn.execute(stmt, [{"b_id": r.id} for r in rows])
         for r in rows:
@@ -401,7 +399,7 @@ class _Writer:
             "actor": self.actor,
             "source": "import",
             "action": action,
-            "entity_type": ENTITY_TYPES.get(kind, "ortsteil"),
+            "entity_type": TABLES.get(kind, "ortsteil"),
             "entity_id": entity_id,
             "field": field_name,
             "old_value": _audit_text(old),

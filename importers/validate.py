@@ -85,10 +85,14 @@ FIELD_COLUMNS: dict[str, dict[str, str]] = {
         "beschreibung": "Beschreibung",
     },
 }
-ID_COLUMNS = {"traeger": "Träger-ID", "einrichtungen": "Einrichtungs-ID", "angebote": "Angebots-ID"}
-ID_COLUMNS["foerderungen"] = "Förder-ID"
-SPECS = {"traeger": c.TRAEGER, "einrichtungen": c.EINRICHTUNGEN, "angebote": c.ANGEBOTE}
-SPECS |= {"foerderungen": c.FOERDERUNGEN, "ortsteile": c.ORTSTEILE}
+ID_COLUMNS = {
+    "traeger": "Träger-ID",
+    "einrichtungen": "Einrichtungs-ID",
+    "angebote": "Angebots-ID",
+    "foerderungen": "Förder-ID",
+}
+# What a reference names → the sheet it must exist in (for the error message).
+REFERENCED_SHEETS = {"Träger": "Träger", "Einrichtung": "Einrichtungen"}
 
 
 @dataclass
@@ -611,7 +615,7 @@ def _check_references(parsed: ParsedWorkbook) -> None:
                 record.row,
                 column,
                 ref,
-                f"{what} „{ref}“ gibt es nicht im Blatt „{SPECS_BY_KIND_TITLE[what]}“ – "
+                f"{what} „{ref}“ gibt es nicht im Blatt „{REFERENCED_SHEETS[what]}“ – "
                 "bitte eine vorhandene ID "
                 "oder den genauen Namen eintragen.",
             )
@@ -635,6 +639,3 @@ def _check_references(parsed: ParsedWorkbook) -> None:
     for record in parsed.records["foerderungen"].values():
         resolve(record, "traeger", traeger, traeger_names, "Träger")
         resolve(record, "einrichtung", einrichtungen, einrichtung_names, "Einrichtung")
-
-
-SPECS_BY_KIND_TITLE = {"Träger": "Träger", "Einrichtung": "Einrichtungen"}
