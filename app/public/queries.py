@@ -49,14 +49,32 @@ def _runs_in(ortsteil_ids: Sequence[int]) -> ColumnElement[bool]:
     return or_(own, (~has_own) & col(Einrichtung.ortsteil_id).in_(ortsteil_ids))
 
 
-def offers_in_ortsteil(session: Session, ortsteil: Ortsteil, limit: int = LIST_LIMIT) -> Sequence[Angebot]:
-    stmt = _public_offers(_runs_in([ortsteil.id or 0])).limit(limit)
-    return session.exec(stmt).all()
+@dataclass(frozen=True)
+class OfferPage:
+    """The first ``LIST_LIMIT`` offers of a list page and how many there are in all."""
+
+    offers: Sequence[Angebot]
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.offers)
 
 
-def offers_with(
-    session: Session, *, thema: str | None = None, zielgruppe: str | None = None
-) -> Sequence[Angebot]:
+def _offer_page(session: Session, *conditions: ColumnElement[bool]) -> OfferPage:
+    offers = session.exec(_public_offers(*conditions).limit(LIST_LIMIT)).all()
+    if len(offers) < LIST_LIMIT:
+        return OfferPage(offers, len(offers))
+    count = select(func.count()).select_from(Angebot).join(Einrichtung)
+    total = session.exec(count.where(service.public_offer_clause(), *conditions)).one()
+    return OfferPage(offers, int(total))
+
+
+def offers_in_ortsteil(session: Session, ortsteil: Ortsteil) -> OfferPage:
+    return _offer_page(session, _runs_in([ortsteil.id or 0]))
+
+
+def offers_with(session: Session, *, thema: str | None = None, zielgruppe: str | None = None) -> OfferPage:
     conditions: list[ColumnElement[bool]] = []
     if thema:
         conditions.append(
@@ -71,8 +89,7 @@ def offers_with(
                 col(AngebotZielgruppe.zielgruppe_code) == zielgruppe,
             )
         )
-    stmt = _public_offers(*conditions).limit(LIST_LIMIT)
-    return session.exec(stmt).all()
+    return _offer_page(session, *conditions)
 
 
 def public_institution_clause() -> ColumnElement[bool]:

@@ -6,11 +6,13 @@ import json
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.public import queries
 from tests import factories
 from tests.browser.dataset import HOSTILE_DESCRIPTION, HOSTILE_TITLE, KnownIds
 
@@ -218,3 +220,17 @@ def test_main_navigation_marks_the_current_section(known: KnownIds, soup: Soup) 
     current = soup("/stadtteile/neulobeda").select("nav.main-nav a[aria-current=page]")
     assert [a["href"] for a in current] == ["/stadtteile"]
     assert not soup("/").select("nav.main-nav a[aria-current]")
+
+
+def test_long_lists_name_the_total_and_link_to_the_search(
+    known: KnownIds, soup: Soup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "LIST_LIMIT", 3)
+    page = soup("/stadtteile/neulobeda")
+    assert len(page.select(".cards .card-title a")) == 3
+    more = page.select_one("a[data-testid=all-in-search]")
+    assert more is not None and more["href"] == "/angebote?ortsteil=neulobeda"
+    total = int(more.get_text().split()[1])
+    assert total > 3
+    full = soup("/angebote?ortsteil=neulobeda").select_one("[data-testid=result-count]")
+    assert full is not None and full.get_text().startswith(f"{total} ")
