@@ -4,6 +4,7 @@
   bytes with the same server and worker count, in the same run: goal ≥ 0.5× that ceiling, p99 ≤ 100 ms.
 - Resident memory of each worker after the load (10,000 offers in the database and the index).
 - Import of the 10,000-offer workbook into PostgreSQL (incl. the importer's index update) and a full reindex.
+- Time and size of the full HSDS export at that size.
 
 Everything runs on 127.0.0.1 with our own processes (a private database, dropped at the end). Printed, never
 asserted. Needs PostgreSQL on 127.0.0.1:5432, wrk and the Meilisearch binary (make meilisearch).
@@ -91,8 +92,8 @@ def wrk(url: str, seconds: int) -> WrkResult:
     )
 
 
-def _fetch(port: int, path: str) -> tuple[int, bytes, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _fetch(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request("GET", path)
     response = conn.getresponse()
     body = response.read()
@@ -218,6 +219,14 @@ def main() -> None:
 
         app_result = _measure("Familienwegweiser (PostgreSQL+Meili)", app_port)
         rss = {pid: _rss_mb(pid) for pid in sorted(topology.worker_pids())}
+        for label in ("erstellt", "aus dem Zwischenspeicher des Workers"):
+            # Two tries: the second request may land on the other worker, which builds its own copy.
+            started = time.perf_counter()
+            status, export, _type = _fetch(app_port, "/api/hsds/export.zip", timeout=300)
+            print(
+                f"HSDS-Gesamtexport ({label}?): {time.perf_counter() - started:.1f} s, "
+                f"{len(export) / 1e6:.1f} MB (Status {status})"
+            )
         topology.stop_uvicorn()
 
         baseline = _start_baseline(body_file, content_type, baseline_port, env, workdir / "baseline.log")

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.api import hsds_mapping as m
 from app.api import hsds_queries as q
-from app.api.hsds_export import build_export_zip
+from app.api.hsds_export import build_export_zip, export_fingerprint
 from app.catalogue.models import Einrichtung, Traeger
 from app.deps import SessionDep, SettingsDep
 
@@ -213,7 +213,7 @@ def _organization_full(
         else {k: v for k, v in m.service_basic(a, base).items() if k in ("id", "name", "status")}
         for a in offers
     ]
-    own = [e for e in locations if e.traeger_id == traeger.id]
+    own = [m.location_full(e, base) for e in locations if e.traeger_id == traeger.id]
     return m.organization_full(traeger, own, base, services)
 
 
@@ -317,8 +317,16 @@ def taxonomy_term(id: str, session: SessionDep, settings: SettingsDep) -> dict[s
         200: {"content": {"application/zip": {}}, "description": "ZIP mit json/, csv/, datapackage.json"}
     },
 )
-def export_zip(session: SessionDep, settings: SettingsDep) -> Response:
-    data = build_export_zip(session, settings)
+def export_zip(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    # Building it takes seconds at 10,000 offers: keep the last one per worker, valid while the
+    # catalogue's fingerprint (checked in the database on every request) is unchanged.
+    fingerprint = export_fingerprint(session, settings)
+    cached = getattr(request.app.state, "hsds_export", None)
+    if cached is not None and cached[0] == fingerprint:
+        data = cached[1]
+    else:
+        data = build_export_zip(session, settings)
+        request.app.state.hsds_export = (fingerprint, data)
     return Response(
         data,
         media_type="application/zip",

@@ -10,10 +10,12 @@ Optional fields without a value are left out rather than sent as ``null`` (the s
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache, lru_cache
 from typing import Any
 
 from app.catalogue.models import Angebot, Einrichtung, Handlungsfeld, Ortsteil, Thema, Traeger, Zielgruppe
@@ -68,9 +70,22 @@ TAXONOMY_BRANCHES: dict[str, tuple[str, str]] = {
 }
 
 
+_NAMESPACE_BYTES = HSDS_NAMESPACE.bytes
+
+
 def hsds_id(kind: str, *parts: str | int) -> str:
-    """Stable UUIDv5 for an HSDS object, e.g. ``hsds_id("service", "A-0001")``."""
-    return str(uuid.uuid5(HSDS_NAMESPACE, "/".join([kind, *(str(p) for p in parts)])))
+    """Stable UUIDv5 for an HSDS object, e.g. ``hsds_id("service", "A-0001")``.
+
+    Same value as ``str(uuid.uuid5(HSDS_NAMESPACE, name))``, computed without building UUID objects: the
+    export makes hundreds of thousands of them.
+    """
+    name = "/".join([kind, *(str(p) for p in parts)])
+    sha1 = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False)
+    digest = bytearray(sha1.digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def map_status(status: Status) -> str:
@@ -99,10 +114,12 @@ class Term:
         return hsds_id("taxonomy_term", self.kind, self.code)
 
 
+@cache
 def taxonomy_id() -> str:
     return hsds_id("taxonomy", "familienwegweiser-jena")
 
 
+@cache
 def branch_id(kind: str) -> str:
     return hsds_id("taxonomy_term", kind)
 
@@ -141,7 +158,9 @@ def branch_term(kind: str, base_url: str, *, nested_taxonomy: bool = False) -> H
     return obj
 
 
+@lru_cache(maxsize=512)
 def leaf_term(term: Term, base_url: str, *, nested_taxonomy: bool = False) -> HsdsObject:
+    """One leaf term (cached: every attribute nests its term; callers must not modify the dict)."""
     branch_name = TAXONOMY_BRANCHES[term.kind][0]
     obj: HsdsObject = {
         "id": term.id,
@@ -187,8 +206,9 @@ def organization_basic(traeger: Traeger, base_url: str) -> HsdsObject:
 
 
 def organization_full(
-    traeger: Traeger, locations: Iterable[Einrichtung], base_url: str, services: Iterable[HsdsObject] = ()
+    traeger: Traeger, locations: Iterable[HsdsObject], base_url: str, services: Iterable[HsdsObject] = ()
 ) -> HsdsObject:
+    """``locations``: the organization's places, already mapped with :func:`location_full`."""
     obj = organization_basic(traeger, base_url)
     obj["phones"] = (
         [{"id": hsds_id("phone", "organization", traeger.external_id), "number": traeger.telefon}]
@@ -197,7 +217,7 @@ def organization_full(
     )
     for phone in obj["phones"]:
         phone["organization_id"] = obj["id"]
-    obj["locations"] = [location_full(e, base_url) for e in locations]
+    obj["locations"] = list(locations)
     obj["services"] = list(services)
     obj["organization_identifiers"] = []
     obj["contacts"] = []
@@ -421,9 +441,14 @@ def service_at_location_basic(angebot: Angebot, base_url: str) -> HsdsObject:
     }
 
 
-def service_at_location_full(angebot: Angebot, base_url: str) -> HsdsObject:
+def service_at_location_full(
+    angebot: Angebot, base_url: str, locations: dict[int, HsdsObject] | None = None
+) -> HsdsObject:
+    """``locations``: already mapped locations by Einrichtung id (the export maps each place once)."""
     obj = service_at_location_basic(angebot, base_url)
-    obj["location"] = location_full(angebot.einrichtung, base_url)
+    place = angebot.einrichtung
+    known = locations.get(place.id or 0) if locations is not None else None
+    obj["location"] = known if known is not None else location_full(place, base_url)
     obj["contacts"] = []
     obj["phones"] = []
     obj["schedules"] = []
@@ -431,12 +456,14 @@ def service_at_location_full(angebot: Angebot, base_url: str) -> HsdsObject:
     return obj
 
 
-def service_full(angebot: Angebot, base_url: str) -> HsdsObject:
+def service_full(
+    angebot: Angebot, base_url: str, locations: dict[int, HsdsObject] | None = None
+) -> HsdsObject:
     """A fully nested service (``/services/{id}``, the export)."""
     obj = service_basic(angebot, base_url)
     sid = obj["id"]
     obj["organization"] = organization_basic(angebot.einrichtung.traeger, base_url)
-    obj["service_at_locations"] = [service_at_location_full(angebot, base_url)]
+    obj["service_at_locations"] = [service_at_location_full(angebot, base_url, locations)]
     obj["service_areas"] = _service_areas(angebot, sid)
     obj["languages"] = _languages(offer_sprachen(angebot), "service_id", sid, angebot.external_id)
     obj["schedules"] = _service_schedules(angebot, sid)

@@ -129,6 +129,20 @@ def load_offers(session: Session, external_ids: Sequence[str]) -> list[Angebot]:
     return offers
 
 
+def all_public_offers(session: Session) -> list[Angebot]:
+    """Every public offer with its relations (the export: one query per relation, no id list)."""
+    stmt = (
+        select(Angebot)
+        .join(Einrichtung, col(Angebot.einrichtung_id) == col(Einrichtung.id))
+        .where(public_offer_clause())
+        .options(*OFFER_LOAD_OPTIONS)
+        .order_by(Angebot.external_id)
+    )
+    offers = list(session.exec(stmt).all())
+    _load_planungsraeume(session)
+    return offers
+
+
 def _load_planungsraeume(session: Session) -> None:
     """Ortsteil → Planungsraum for the service areas in one query (identity map serves the rest)."""
     session.exec(select(Ortsteil).options(selectinload(Ortsteil.planungsraum))).all()  # type: ignore[arg-type]

@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 import zipfile
 from typing import Any
 
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
+from sqlmodel import Session
 
+from app.api.hsds_mapping import HSDS_NAMESPACE, hsds_id
+from app.catalogue.models import Angebot
+from app.db import utcnow
 from tests.app.opendata.conftest import Catalogue
 from tests.app.opendata.hsds_schemas import FORMATS, assert_valid, errors, load, tabular_columns
 
@@ -100,3 +105,26 @@ def test_export_csv_tables_columns_and_rows(client: TestClient, catalogue: Catal
     assert names == {"Jena-Zentrum", "Jena-West", "Jena (stadtweit)", "Neulobeda"}
     package = json.loads(archive.read("datapackage.json"))
     assert {r["path"] for r in package["resources"]} == {f"csv/{p}" for p in written}
+
+
+def test_fast_ids_equal_standard_uuid5() -> None:
+    cases = (("service", ("A-0001",)), ("language", ("location_id", "E-1", "Türkisch")), ("x", ()))
+    for kind, parts in cases:
+        name = "/".join([kind, *parts])
+        assert hsds_id(kind, *parts) == str(uuid.uuid5(HSDS_NAMESPACE, name))
+
+
+def test_export_is_reused_until_the_catalogue_changes(
+    client: TestClient, catalogue: Catalogue, session: Session
+) -> None:
+    first = client.get("/api/hsds/export.zip").content
+    assert client.get("/api/hsds/export.zip").content == first  # same bytes, incl. the generation time
+    offer = session.get_one(Angebot, catalogue.krabbel.id)
+    offer.title = "Krabbelgruppe Sonnenschein"
+    offer.updated_at = utcnow()
+    session.add(offer)
+    session.commit()
+    changed = client.get("/api/hsds/export.zip").content
+    assert changed != first
+    services = json.loads(zipfile.ZipFile(io.BytesIO(changed)).read("json/services.json"))
+    assert "Krabbelgruppe Sonnenschein" in {s["name"] for s in services}
