@@ -133,10 +133,13 @@ def print_report(report: SyncReport, console: Console, *, show_diff: bool) -> No
                 "[green]Keine Änderungen – die Datenbank entspricht bereits der Arbeitsmappe.[/green]"
             )
         elif report.dry_run:
-            console.print(f"[green]Der Import würde {report.total_changes} Einträge ändern.[/green]")
+            console.print(
+                f"[green]Der Import würde {report.total_changes} Einträge anlegen, ändern "
+                "oder verbergen.[/green]"
+            )
         else:
             console.print(
-                f"[green]Gespeichert: {report.total_changes} Einträge geändert "
+                f"[green]Gespeichert: {report.total_changes} Einträge angelegt, geändert oder verborgen "
                 f"({report.seconds:.1f} s).[/green]"
             )
         if report.index_message:

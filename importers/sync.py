@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.db import utcnow
 from app.settings import Settings
@@ -537,12 +537,23 @@ def sync_workbook(
         step()
         return _finish_without_writing(engine, report, actor, command, started, clock)
     step()
-    with engine.begin() as conn:
-        run_id = _record_run(conn, report, actor=actor, command=command, started=started)
-        changed_offers = apply_plan(conn, state, plan, run_id, actor=actor, note=f"Import {report.file_name}")
-        report.import_run_id = run_id
-        report.seconds = time.perf_counter() - clock
-        _record_run(conn, report, actor=actor, command=command, started=started, run_id=run_id)
+    try:
+        with engine.begin() as conn:
+            run_id = _record_run(conn, report, actor=actor, command=command, started=started)
+            changed_offers = apply_plan(
+                conn, state, plan, run_id, actor=actor, note=f"Import {report.file_name}"
+            )
+            report.import_run_id = run_id
+            report.seconds = time.perf_counter() - clock
+            _record_run(conn, report, actor=actor, command=command, started=started, run_id=run_id)
+    except IntegrityError:
+        # Someone else changed the catalogue between our read and our write (e.g. two imports at once).
+        # The transaction was rolled back as a whole; nothing is half-written.
+        report.fatal = (
+            "Während des Imports wurde der Katalog gleichzeitig geändert (läuft ein zweiter Import?). "
+            "Es wurde nichts gespeichert – bitte den Import erneut starten."
+        )
+        return _finish_without_writing(engine, report, actor, command, started, clock)
     step()
     _update_search_index(engine, settings, changed_offers, report)
     step()

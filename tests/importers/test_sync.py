@@ -395,3 +395,20 @@ def test_row_hidden_online_stays_hidden(run_sync: SyncRunner, engine: Engine, tm
     with Session(engine) as session:
         offer = _offer(session, "A-2")
         assert offer.published is False and offer.termine == "neu"
+
+
+def test_concurrent_change_between_check_and_write_rolls_back_cleanly(
+    run_sync: SyncRunner, engine: Engine, tmp_path: Path
+) -> None:
+    def meanwhile(stage: str, _step: int, _steps: int) -> None:
+        if stage == "Schreiben":  # another import commits the same Träger just before ours writes
+            with Session(engine) as other:
+                other.add(Traeger(external_id="T-1", name="Schneller e.V."))
+                other.commit()
+
+    report = run_sync(b.write_xlsx(b.base_sheets(), tmp_path / "mappe.xlsx"), progress=meanwhile)
+    assert not report.ok and report.exit_code == 2
+    assert report.fatal is not None and "erneut" in report.fatal
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Einrichtung)).one() == 0  # nothing half-written
+        assert session.exec(select(Traeger.name)).all() == ["Schneller e.V."]
