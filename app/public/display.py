@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from app.catalogue import vocab
@@ -120,7 +125,7 @@ def paragraphs(text: str | None) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
 
 
-TEMPLATE_HELPERS = {
+TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
     "label": label,
     "age_range": age_range,
     "cost": cost,
@@ -139,4 +144,15 @@ def switch_language_url(path: str, query: list[tuple[str, str]], lang: str) -> s
     return f"{path}?{urlencode(params)}"
 
 
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+@cache
+def asset_url(path: str) -> str:
+    """``/static/<path>?v=<content hash>``: static files are cached for a day, a change gets a new URL."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
 TEMPLATE_HELPERS["switch_language_url"] = switch_language_url
+TEMPLATE_HELPERS["asset_url"] = asset_url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -121,7 +122,12 @@ def test_security_headers_on_public_pages(known: KnownIds, client: TestClient) -
 
 
 def test_static_files_are_cached_and_compressed(client: TestClient) -> None:
-    for path in ("/static/css/site.css", "/static/js/site.js"):
+    page = BeautifulSoup(client.get("/impressum").text, "html.parser")
+    assets = [str(n["href"]) for n in page.select("link[rel=stylesheet]")]
+    assets += [str(n["src"]) for n in page.select("script[src]")]
+    versioned = re.compile(r"/static/[a-z/]+\.(css|js)\?v=[0-9a-f]{10}")
+    assert len(assets) == 3 and all(versioned.fullmatch(a) for a in assets)
+    for path in assets:
         response = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert response.status_code == 200
         assert "max-age" in response.headers["cache-control"]
