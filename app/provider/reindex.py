@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from app.i18n import gettext as _
 from app.settings import Settings
+from search.indexing import index_offers
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +25,11 @@ def reindex_after_commit(
     if not ids:
         return None
     try:
-        from search.indexing import index_offers
-
         outcome = index_offers(bind.engine, settings, ids)
-    except Exception:
+    except Exception:  # the contract says index_offers never raises; a bug there must not undo a commit
         log.exception("Suchindex konnte nach der Freigabe nicht aktualisiert werden")
         return _("Der Suchindex konnte nicht aktualisiert werden; der nächste Neuaufbau holt es nach.")
-    if not getattr(outcome, "ok", True):
-        return str(getattr(outcome, "message", "")) or _("Der Suchindex konnte nicht aktualisiert werden.")
+    if not outcome.ok:
+        log.warning("Suchindex nicht aktualisiert: %s", outcome.message)
+        return outcome.message or _("Der Suchindex konnte nicht aktualisiert werden.")
     return None

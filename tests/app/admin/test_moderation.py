@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEntry
 from app.catalogue.models import Angebot, Einrichtung
 from app.provider.models import Draft, DraftStatus
-from app.settings import Settings
+from app.settings import SearchBackendName, Settings
 from tests.app.auth.fixtures import World, login_as, soup, text_of, token_on
 from tests.app.provider.test_edits import _edit_form
 
@@ -148,3 +150,25 @@ def test_moderation_requires_csrf(world: World, session: Session, settings: Sett
     session.expire_all()
     assert session.get_one(Draft, draft.id).status == DraftStatus.open
     assert session.get_one(Angebot, world.angebot_a.id).title == "Krabbelgruppe Nord"
+
+
+def test_approval_commits_even_when_the_search_engine_is_down(
+    world: World, session: Session, settings: Settings
+) -> None:
+    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Sternenhimmel")
+    draft = _only_draft(session)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound but not listening: connections are refused
+        down = settings.model_copy(
+            update={"search_backend": SearchBackendName.meilisearch, "meili_url": f"http://127.0.0.1:{port}"}
+        )
+        with login_as(down, "admin@example.org") as admin:
+            action = f"/verwaltung/entwuerfe/{draft.id}/freigeben"
+            token = token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)
+            response = admin.post(action, data={"csrf_token": token})
+            assert response.headers["location"] == "/verwaltung/entwuerfe?freigegeben=1&suchindex=1"
+            notice = text_of(admin.get(response.headers["location"]), "main .notice")
+            assert "Suchindex" in notice
+    session.expire_all()
+    assert session.get_one(Angebot, world.angebot_a.id).title == "Sternenhimmel"
