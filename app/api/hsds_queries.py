@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists
+from sqlalchemy import ColumnElement, and_, exists, literal
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
@@ -99,8 +100,11 @@ def _kind_clause(kind: str, code: str | None) -> ColumnElement[bool]:
 
 def service_external_ids(session: Session, flt: ServiceFilter) -> list[str]:
     """External ids of the public offers matching the filter, in a stable order."""
+    # The texts are only fetched when a search needs them (10,000 descriptions per page request otherwise).
+    title: Any = col(Angebot.title) if flt.search else literal("")
+    description: Any = col(Angebot.beschreibung) if flt.search else literal("")
     stmt = (
-        select(Angebot.external_id, Angebot.title, Angebot.beschreibung, Traeger.external_id)
+        select(col(Angebot.external_id), title, description, col(Traeger.external_id))
         .join(Einrichtung, col(Angebot.einrichtung_id) == col(Einrichtung.id))
         .join(Traeger, col(Einrichtung.traeger_id) == col(Traeger.id))
         .where(public_offer_clause())
