@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -172,3 +173,66 @@ def test_approval_commits_even_when_the_search_engine_is_down(
             assert "Suchindex" in notice
     session.expire_all()
     assert session.get_one(Angebot, world.angebot_a.id).title == "Sternenhimmel"
+
+
+def _approve_only_draft(session: Session, settings: Settings) -> None:
+    draft = _only_draft(session)
+    with login_as(settings, "admin@example.org") as admin:
+        action = f"/verwaltung/entwuerfe/{draft.id}/freigeben"
+        token = token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)
+        assert admin.post(action, data={"csrf_token": token}).status_code == 303
+    session.expire_all()
+
+
+def test_every_kind_of_offer_field_is_applied(world: World, session: Session, settings: Settings) -> None:
+    changes = {
+        "kosten": "3,50 €",
+        "alter_von": "6 Monate",
+        "alter_bis": "3",
+        "gueltig_von": "01.01.2026",
+        "gueltig_bis": "31.12.2030",
+        "ortsteile": "Winzerla; Lobeda-West",
+        "anmeldung": "nein",
+        "themen": ["begegnung", "bildung"],
+        "zielgruppen": ["familien", "kinder"],
+        "sprachen": "Deutsch; Arabisch",
+        "handlungsfeld_number": "3",
+        "barrierefrei": "teilweise",
+    }
+    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", **changes)
+    _approve_only_draft(session, settings)
+    offer = session.get_one(Angebot, world.angebot_a.id)
+    assert (offer.kosten_art, offer.kosten_cents, offer.kosten_text) == ("betrag", 350, None)
+    assert (offer.alter_von, offer.alter_bis) == (0.5, 3)
+    assert (offer.gueltig_von, offer.gueltig_bis) == (date(2026, 1, 1), date(2030, 12, 31))
+    assert sorted(o.slug for o in offer.ortsteile) == ["neulobeda", "winzerla"]
+    assert offer.anmeldung is False and offer.handlungsfeld_number == 3 and offer.barrierefrei == "teilweise"
+    assert sorted(t.code for t in offer.themen) == ["begegnung", "bildung"]
+    assert sorted(z.code for z in offer.zielgruppen) == ["familien", "kinder"]
+    assert offer.sprachen == ["Deutsch", "Arabisch"]
+    assert set(offer.online_edits) >= {
+        "kosten_art",
+        "kosten_cents",
+        "ortsteile",
+        "zielgruppen",
+        "gueltig_bis",
+    }
+
+
+def test_institution_district_and_coordinates_are_applied(
+    world: World, session: Session, settings: Settings
+) -> None:
+    changes = {
+        "ortsteil": "winzerla",
+        "plz": "07745",
+        "lat": "50,9012",
+        "lon": "11,5734",
+        "sprachen": "Deutsch",
+    }
+    _propose(settings, f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/bearbeiten", **changes)
+    _approve_only_draft(session, settings)
+    place = session.get_one(Einrichtung, world.einrichtung_a.id)
+    assert place.ortsteil.slug == "winzerla" and place.plz == "07745"
+    assert (place.lat, place.lon) == (50.9012, 11.5734)
+    assert place.sprachen == ["Deutsch"]
+    assert set(place.online_edits) == {"ortsteil", "plz", "lat", "lon", "sprachen"}
