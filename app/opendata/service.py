@@ -39,8 +39,8 @@ def downloads() -> list[Download]:
             "/api/hsds/services",
             "application/json",
             _(
-                "Seitenweise lesende Schnittstelle nach der HSDS-OpenAPI: services, organizations, locations, "
-                "service_at_locations, taxonomies, taxonomy_terms."
+                "Seitenweise lesende Schnittstelle nach der HSDS-OpenAPI: services, organizations, "
+                "locations, service_at_locations, taxonomies, taxonomy_terms."
             ),
         ),
         Download(
