@@ -240,6 +240,7 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(
     b.set_cell(sheets, "Angebote", "A-3", "Zielgruppen", "Teenager")
     b.set_cell(sheets, "Förderungen", "LSZ-2024-001", "Fördersumme", "-500,00 €")
     b.set_cell(sheets, "Förderungen", "LSZ-2024-001", "Bewilligt am", "31.02.2024")
+    b.set_cell(sheets, "Förderungen", "LSZ-2024-001", "Eigenanteil", "zwölfhundert")
     b.set_cell(sheets, "Einrichtungen", "E-2", "Träger-ID", "T-99")
     sheets["Angebote"].append(["A-1", "E-1", "Doppelt", "", "familien"])
     sheets["Angebote"].append(["A-9", "E-404", "", "", "familien"])
@@ -253,6 +254,7 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(
         ("Angebote", row(sheets, "Angebote", "A-3"), "Zielgruppen", "Teenager"),
         ("Förderungen", 2, "Fördersumme", "-500,00 €"),
         ("Förderungen", 2, "Bewilligt am", "31.02.2024"),
+        ("Förderungen", 2, "Eigenanteil", "zwölfhundert"),
         ("Einrichtungen", 3, "Träger-ID", "T-99"),
         ("Angebote", last - 1, "Angebots-ID", "A-1"),
         ("Angebote", last, "Titel", None),
@@ -262,6 +264,7 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(
     assert "Lobeda" in messages["Ortsteil"]  # suggestions
     assert "negativ" in messages["Fördersumme"]
     assert "unmögliches Datum" in messages["Bewilligt am"]
+    assert "kein Betrag" in messages["Eigenanteil"] and "1.234,50" in messages["Eigenanteil"]
     assert "Alleinerziehende" in messages["Zielgruppen"]  # the allowed values are listed
     assert "T-99" in messages["Träger-ID"] and "gibt es nicht" in messages["Träger-ID"]
     by_row = {(e.row, e.column): e.message for e in report.errors}
@@ -271,7 +274,7 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(
         for model in (Traeger, Einrichtung, Angebot, Foerderung):
             assert session.exec(select(func.count()).select_from(model)).one() == 0
         run = session.exec(select(ImportRun)).one()
-        assert run.ok is False and len(run.report["errors"]) == 8
+        assert run.ok is False and len(run.report["errors"]) == 9
 
 
 def test_missing_required_column_and_unknown_column(run_sync: SyncRunner, tmp_path: Path) -> None:
