@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -211,6 +212,8 @@ def test_workbook_change_of_an_online_edited_field_is_a_conflict(
         ("A-1", "Termine", "freitags 8:00 (Arbeitsmappe)", "donnerstags 9:00 (online)")
     ]
     assert report.conflicts[0].row == b.spreadsheet_row(sheets, "Angebote", "A-1")
+    as_json = json.loads(json.dumps(report.to_dict()))["conflicts"][0]
+    assert as_json["id"] == "A-1" and as_json["column"] == "Termine" and "online" in as_json["message"]
     with Session(engine) as session:
         offer = _offer(session, "A-1")
         assert offer.termine == "donnerstags 9:00 (online)"  # online value kept
