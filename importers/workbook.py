@@ -106,7 +106,7 @@ def _read_zip_based(path: Path, *, max_bytes: int) -> RawWorkbook:
                     raise _password_protected(path)
                 kind = "ods"
             else:
-                csv_names = [n for n in names if n.lower().endswith(".csv") and not n.endswith("/")]
+                csv_names = [n for n in names if n.lower().endswith(".csv") and not _is_os_debris(n)]
                 if not csv_names:
                     raise UnreadableWorkbook(
                         f"Das Archiv „{path.name}“ enthält weder eine Arbeitsmappe noch CSV-Dateien."
@@ -116,6 +116,11 @@ def _read_zip_based(path: Path, *, max_bytes: int) -> RawWorkbook:
     except zipfile.BadZipFile as exc:
         raise UnreadableWorkbook(f"„{path.name}“ ist beschädigt und kann nicht geöffnet werden.") from exc
     return _read_calamine(path, kind=kind)
+
+
+def _is_os_debris(name: str) -> bool:
+    """Entries that zip tools of macOS add next to the real files (``__MACOSX/._traeger.csv``)."""
+    return name.startswith("__MACOSX/") or Path(name).name.startswith("._") or name.endswith("/")
 
 
 def _read_calamine(path: Path, *, kind: str) -> RawWorkbook:
@@ -137,7 +142,9 @@ def _read_calamine(path: Path, *, kind: str) -> RawWorkbook:
 
 
 def _read_csv_directory(path: Path, *, max_bytes: int) -> RawWorkbook:
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    files = sorted(
+        p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv" and not _is_os_debris(p.name)
+    )
     if not files:
         raise UnreadableWorkbook(f"Im Ordner „{path}“ liegen keine CSV-Dateien.")
     total = sum(p.stat().st_size for p in files)

@@ -81,6 +81,9 @@ def test_csv_directory_in_every_encoding_and_delimiter(
 def test_zip_of_csvs(tmp_path: Path, reference: ParsedWorkbook) -> None:
     archive = b.write_zip(b.write_csv_dir(b.base_sheets(), tmp_path / "csv"), tmp_path / "mappe.zip")
     assert values(parse(archive)) == values(reference)
+    with zipfile.ZipFile(archive, "a") as more:  # what the macOS archive tool adds
+        more.writestr("__MACOSX/._traeger.csv", b"\x00\x05\x16\x07 Mac OS X resource fork")
+    assert values(parse(archive)) == values(reference)
 
 
 def test_csv_helpers() -> None:
