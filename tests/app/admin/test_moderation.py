@@ -6,13 +6,17 @@ import socket
 from datetime import date
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.audit.models import AuditEntry
-from app.catalogue.models import Angebot, Einrichtung
+from app.auth.models import Role
+from app.auth.service import create_user
+from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.provider.models import Draft, DraftStatus
 from app.settings import SearchBackendName, Settings
-from tests.app.auth.fixtures import World, login_as, soup, text_of, token_on
+from tests.app.admin.test_admin_pages import SAMPLE
+from tests.app.auth.fixtures import PASSWORD, World, login_as, soup, text_of, token_on
 from tests.app.provider.test_edits import _edit_form
 
 
@@ -236,3 +240,33 @@ def test_institution_district_and_coordinates_are_applied(
     assert (place.lat, place.lon) == (50.9012, 11.5734)
     assert place.sprachen == ["Deutsch"]
     assert set(place.online_edits) == {"ortsteil", "plz", "lat", "lon", "sprachen"}
+
+
+def test_approved_online_edit_survives_reimport_of_the_same_workbook(
+    world: World, session: Session, settings: Settings, engine: Engine
+) -> None:
+    from importers.sync import sync_workbook
+
+    assert sync_workbook(SAMPLE, engine=engine, settings=settings).ok
+    session.expire_all()
+    imported = select(Angebot).where(col(Angebot.last_imported_at).is_not(None)).order_by(Angebot.external_id)
+    offer = session.exec(imported.limit(1)).one()
+    traeger = session.get_one(Traeger, session.get_one(Einrichtung, offer.einrichtung_id).traeger_id)
+    create_user(
+        session,
+        settings,
+        email="import-traeger@example.org",
+        role=Role.provider,
+        traeger_external_id=traeger.external_id,
+        password=PASSWORD,
+    )
+    session.commit()
+    with login_as(settings, "import-traeger@example.org") as provider:
+        path = f"/anbieter/angebote/{offer.external_id}/bearbeiten"
+        data = {**_edit_form(provider, path), "title": "Online korrigierter Titel"}
+        assert provider.post(path, data=data).status_code == 303
+    _approve_only_draft(session, settings)
+    again = sync_workbook(SAMPLE, engine=engine, settings=settings)
+    assert again.ok
+    session.expire_all()
+    assert session.get_one(Angebot, offer.id).title == "Online korrigierter Titel"
