@@ -6,6 +6,7 @@ Goals (2-core machine): embedded p50 ≤ 5 ms and p99 ≤ 25 ms; Meilisearch p50
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import socket
@@ -14,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -22,7 +24,8 @@ from sqlmodel import Session, select
 
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
-from app.catalogue.models import Angebot
+from app.catalogue.models import Angebot, Einrichtung
+from app.catalogue.service import public_offer_clause
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
@@ -68,15 +71,15 @@ def build_queries(titles: list[str], rnd: random.Random) -> tuple[list[Params], 
             params: Params = {"q": [word]}
         elif kind == 1:
             params = {"q": [_typo(word, rnd)]}
-            if len(typos) < 20 and len(word) >= 6:
-                typos.append((params, word))
         elif kind == 2:
             params = {"q": [word[: rnd.randint(3, 6)]]}
         elif kind == 3:
             params = {"q": [f"{word} {rnd.choice(words)}"]}
         else:
             params = {"q": [rnd.choice(["", word, word[:4]])]}
-        if rnd.random() < 0.3:
+        if kind == 1 and len(typos) < 20 and len(word) >= 6:
+            typos.append((params, word))  # the typo sample carries no filter that could hide its word
+        elif rnd.random() < 0.3:
             extra = rnd.choice(("ortsteil", "zielgruppe", "thema", "kostenlos", "alter"))
             params[extra] = {
                 "ortsteil": [rnd.choice(slugs)],
@@ -95,25 +98,42 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), pick(0.95), pick(0.99)
 
 
-def measure(call: Callable[[Params], object], queries: list[Params]) -> list[float]:
-    """Median over RUNS of each query's latency in ms (after one warm-up pass)."""
+@dataclass
+class Samples:
+    """Per query: wall-clock ms and CPU ms of this process (all threads) – CPU shows the cost when the
+    machine is shared and wall-clock time mostly measures waiting for a core."""
+
+    wall: list[float]
+    cpu: list[float]
+
+
+def measure(call: Callable[[Params], object], queries: list[Params]) -> Samples:
+    """Median over RUNS of each query's latency (after one warm-up pass)."""
     for params in queries:
         call(params)
-    runs: list[list[float]] = []
+    walls: list[list[float]] = []
+    cpus: list[list[float]] = []
     for _ in range(RUNS):
-        timings = []
+        wall, cpu = [], []
         for params in queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             call(params)
-            timings.append((time.perf_counter() - started) * 1000)
-        runs.append(timings)
-    return [statistics.median(values) for values in zip(*runs, strict=True)]
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+        walls.append(wall)
+        cpus.append(cpu)
+    median = lambda runs: [statistics.median(v) for v in zip(*runs, strict=True)]  # noqa: E731
+    return Samples(median(walls), median(cpus))
 
 
-def _report(label: str, samples: list[float], goal: str) -> float:
-    p50, p95, p99 = percentiles(samples)
-    print(f"{label:<34} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   p99 {p99:6.2f} ms   ({goal})")
-    return p50
+def _report(label: str, samples: Samples, goal: str) -> tuple[float, float]:
+    """Prints wall and CPU percentiles; returns both p50."""
+    p50s = []
+    for kind, values in (("Zeit", samples.wall), ("CPU ", samples.cpu)):
+        p50, p95, p99 = percentiles(values)
+        print(f"{label:<34} {kind} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  p99 {p99:6.2f} ms  ({goal})")
+        p50s.append(p50)
+    return p50s[0], p50s[1]
 
 
 def _free_port() -> int:
@@ -173,9 +193,11 @@ def main() -> None:
         if not report.ok:
             raise SystemExit(f"Import fehlgeschlagen: {report.all_errors()[:3]}")
         print(f"Daten: {OFFERS} Angebote erzeugt und importiert in {time.perf_counter() - started:.1f} s")
+        print(f"Maschinenlast (1 min): {os.getloadavg()[0]:.1f} bei {os.cpu_count()} Kernen")
 
         with Session(engine) as session:
-            titles = {a.external_id: a.title for a in session.exec(select(Angebot)).all()}
+            public = select(Angebot.external_id, Angebot.title).join(Einrichtung).where(public_offer_clause())
+            titles = dict(session.exec(public).all())
             resolver = DistrictResolver.from_session(session)
         queries, typos = build_queries(sorted(titles.values()), random.Random(SEED))  # noqa: S311 – reproducible test data
         parsed = [parse_offer_params(p, resolver) for p in queries]
@@ -198,11 +220,15 @@ def main() -> None:
             api_samples = measure(lambda p: client.get("/api/v1/offers", params=p), queries)
         app.state.engine.dispose()
         api_p50 = _report("GET /api/v1/offers (eingebettet)", api_samples, "Ziel ≤ 3× Backend")
-        ratios = [a / b for a, b in zip(api_samples, embedded_samples, strict=True) if b > 0]
-        print(
-            f"  Verhältnis API/Backend: p50 {api_p50 / embedded_p50:.2f}×, "
-            f"Median je Anfrage {statistics.median(ratios):.2f}× (Ziel ≤ 3×)"
-        )
+        for kind, n, api, raw_ in (
+            ("Zeit", 0, api_samples.wall, embedded_samples.wall),
+            ("CPU", 1, api_samples.cpu, embedded_samples.cpu),
+        ):
+            ratios = [a / b for a, b in zip(api, raw_, strict=True) if b > 0]
+            print(
+                f"  Verhältnis API/Backend ({kind}): p50 {api_p50[n] / embedded_p50[n]:.2f}×, "
+                f"Median je Anfrage {statistics.median(ratios):.2f}× (Ziel ≤ 3×)"
+            )
 
         meili = _start_meili(directory)
         if meili is not None:
@@ -225,7 +251,9 @@ def main() -> None:
                 meili_p50 = _report("Meilisearch (HTTP, identity)", meili_samples, "Ziel p50 ≤ 10 ms")
                 found = _typo_hits(lambda p: backend.search(by_key[id(p)]).ids, typos, titles)
                 print(f"  Tippfehler-Stichprobe gefunden: {found} von {len(typos)}")
-                print(f"  Verhältnis Meilisearch/eingebettet p50: {meili_p50 / embedded_p50:.2f}×")
+                print(
+                    f"  Verhältnis Meilisearch/eingebettet p50 (Zeit): {meili_p50[0] / embedded_p50[0]:.2f}×"
+                )
             finally:
                 process.terminate()
                 process.wait(timeout=10)

@@ -35,6 +35,12 @@ class SearchIndexError(SearchUnavailable):
     """Meilisearch refused a write (failed task); the message carries its reason."""
 
 
+class MeiliHttpError(SearchUnavailable):
+    def __init__(self, status: int, detail: str) -> None:
+        self.status = status
+        super().__init__(f"Meilisearch antwortet {status}: {detail}")
+
+
 def quote(value: str | int | float | bool) -> str:
     """The one escaping function for filter values: a double-quoted string with ``\\`` and ``"`` escaped."""
     if isinstance(value, bool):
@@ -137,7 +143,7 @@ class MeiliBackend:
                 detail = response.json().get("message", response.text)
             except ValueError:
                 detail = response.text
-            raise SearchUnavailable(f"Meilisearch antwortet {response.status_code}: {detail}")
+            raise MeiliHttpError(response.status_code, detail)
         return response.json() if response.content else None
 
     def _write(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -168,8 +174,8 @@ class MeiliBackend:
         try:
             self._request("GET", f"/indexes/{uid}")
             return True
-        except SearchUnavailable as exc:
-            if "404" in str(exc):
+        except MeiliHttpError as exc:
+            if exc.status == 404:
                 return False
             raise
 

@@ -13,6 +13,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -264,7 +265,9 @@ class SqliteFtsBackend:
                         batch = []
                 self._write(conn, batch)
                 count += len(batch)
-                self._bump(conn)
+                # A fresh file gets a fresh generation: readers key caches on (inode, generation), and a
+                # recycled inode must not revive a stale cache.
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(time.time_ns()),))
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
         finally:
             conn.close()
