@@ -253,7 +253,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2100, 12, 31)
 _MAX_CENTS = 2_147_483_647  # the database column is a 32-bit integer
-_DE_DATE = re.compile(r"^(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*(\d{2}|\d{4})$")
+_DE_DATE = re.compile(r"^(\d{1,2})\s*\.\s*(\d{1,2})\s*\.\s*(\d{2}|\d{4})(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 

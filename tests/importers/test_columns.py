@@ -33,6 +33,7 @@ RESOLVER = DistrictResolver.default()
         ("1.2.24", date(2024, 2, 1)),
         ("01.02.99", date(1999, 2, 1)),
         ("2025-03-04", date(2025, 3, 4)),
+        ("04.03.2025 00:00", date(2025, 3, 4)),  # a date cell exported to CSV with its time
         (" 04.03.2025\u00a0", date(2025, 3, 4)),
         (date(2024, 5, 6), date(2024, 5, 6)),
         (datetime(2024, 5, 6, 13, 0), date(2024, 5, 6)),
