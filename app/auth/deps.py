@@ -30,12 +30,14 @@ OptionalUser = Annotated[UserAccount | None, Depends(optional_user)]
 
 def require_user(request: Request, user: OptionalUser) -> UserAccount:
     if user is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        # Browsers follow the 303 to the login page, which brings them back afterwards.
+        # Browsers follow the 303 to the login page, which brings them back afterwards (to pages, not to
+        # form targets: those only answer POST).
+        location = "/anmelden"
+        if request.method == "GET":
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            location += f"?weiter={quote(target, safe='/')}"
         raise HTTPException(
-            status_code=303,
-            detail=_("Bitte melden Sie sich an."),
-            headers={"Location": f"/anmelden?weiter={quote(target, safe='/')}"},
+            status_code=303, detail=_("Bitte melden Sie sich an."), headers={"Location": location}
         )
     return user
 
