@@ -23,6 +23,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_OOXML_MARKER = "EncryptionInfo".encode("utf-16-le")
 _CSV_ENCODINGS = ("utf-8", "cp1252")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class UnreadableWorkbook(Exception):
@@ -157,9 +158,12 @@ def _read_csv_directory(path: Path, *, max_bytes: int) -> RawWorkbook:
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 – what Excel on Windows writes."""
+    """UTF-8 (with or without BOM), else Windows-1252 – what Excel on Windows writes; UTF-16 with BOM
+    ("Unicode-Text")."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16", errors="replace")
     for encoding in _CSV_ENCODINGS:
         try:
             return data.decode(encoding)
@@ -169,12 +173,12 @@ def decode_csv(data: bytes) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    """``;`` or ``,``: whichever splits the first non-empty lines more consistently (quotes respected)."""
+    """``;``, ``,`` or tab: whichever splits the header region widest (quotes respected)."""
     sample_lines = [line for line in text.splitlines()[:20] if line.strip()]
     if not sample_lines:
         return ";"
     best, best_score = ";", -1
-    for delimiter in (";", ","):
+    for delimiter in (";", ",", "\t"):
         counts = [len(row) for row in csv.reader(sample_lines, delimiter=delimiter)]
         # The header splits into many columns: prefer the delimiter giving the widest row.
         score = max(counts) if counts else 0
@@ -184,7 +188,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _csv_sheet(name: str, data: bytes) -> RawSheet:
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith(_UTF16_BOMS):
         raise UnreadableWorkbook(f"„{name}“ ist keine Textdatei (CSV) – bitte als CSV (UTF-8) speichern.")
     text = decode_csv(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))

@@ -78,6 +78,13 @@ def test_csv_directory_in_every_encoding_and_delimiter(
     assert parsed.records["angebote"]["A-1"].row == 4
 
 
+def test_excel_unicode_text_export(tmp_path: Path, reference: ParsedWorkbook) -> None:
+    """Excel's „Unicode-Text“: UTF-16 with BOM, tab-separated, .txt renamed to .csv."""
+    directory = b.write_csv_dir(b.base_sheets(), tmp_path / "utf16", delimiter="\t", encoding="utf-16")
+    assert (directory / "traeger.csv").read_bytes()[:2] == b"\xff\xfe"
+    assert values(parse(directory)) == values(reference)
+
+
 def test_zip_of_csvs(tmp_path: Path, reference: ParsedWorkbook) -> None:
     archive = b.write_zip(b.write_csv_dir(b.base_sheets(), tmp_path / "csv"), tmp_path / "mappe.zip")
     assert values(parse(archive)) == values(reference)
