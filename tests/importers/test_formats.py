@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from app.catalogue import vocab
@@ -259,3 +261,30 @@ def test_zip_bomb(tmp_path: Path) -> None:
         archive.writestr("traeger.csv", b"0" * (30 * 1024 * 1024))
     assert bomb.stat().st_size < 100_000
     assert "Zip-Bombe" in _unreadable(bomb)
+
+
+CELL_VALUES = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)),
+    st.sampled_from(
+        ["Lobda", "stadtweit", "HF 9", "-3,50 €", "31.02.2025", "ja", "6 Monate", "T-2", "E-404"]
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_cell_content_gives_located_errors_never_a_crash(tmp_path: Path, data: st.DataObject) -> None:
+    sheets = b.base_sheets()
+    for _ in range(data.draw(st.integers(min_value=1, max_value=6))):
+        sheet = data.draw(st.sampled_from(["Träger", "Einrichtungen", "Angebote", "Förderungen"]))
+        rows = [r for r in sheets[sheet] if len(r) > 1]
+        row = data.draw(st.sampled_from(rows[1:]))
+        row[data.draw(st.integers(min_value=0, max_value=len(row) - 1))] = data.draw(CELL_VALUES)
+    parsed = parse(b.write_xlsx(sheets, tmp_path / "zufall.xlsx"))
+    for issue in parsed.errors:
+        assert issue.sheet and issue.message
+        assert issue.row is not None or issue.column is None
