@@ -189,6 +189,7 @@ def locate_header(spec: SheetSpec, rows: Sequence[Sequence[Any]]) -> int | None:
 
 # --- cell text --------------------------------------------------------------------------------------------
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2009\u200a\u2002\u2003]+")
 
 
@@ -215,6 +216,7 @@ def cell_text(value: Any) -> str:
 
 def _clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = _CONTROL.sub("", text)  # NUL and friends: invisible, and PostgreSQL refuses NUL in text
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

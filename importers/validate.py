@@ -17,6 +17,7 @@ from app.catalogue.districts import DistrictMatch, DistrictResolver, OrtsteilInf
 from importers import columns as c
 from importers.geo import nearest_ortsteil
 from importers.report import Issue
+from importers.state import TABLES, table
 from importers.workbook import RawSheet, RawWorkbook, UnreadableWorkbook
 from search.text import fold_key
 
@@ -357,6 +358,7 @@ def parse_workbook(
             reader = RowReader(parsed, table, number, cells)
             external_id = reader.get(ID_COLUMNS[kind], c.parse_external_id, required=True)
             values = parse_row(reader, parsed, as_of)
+            _check_lengths(reader, kind, values)
             if external_id is None:
                 continue
             if external_id in first_row:
@@ -370,6 +372,30 @@ def parse_workbook(
             parsed.records[kind][external_id] = Record(kind, external_id, table.sheet, number, values)
     _check_references(parsed)
     return parsed
+
+
+def _max_lengths(kind: str) -> dict[str, int]:
+    """Length limits of the text columns (PostgreSQL enforces them; a too-long cell must be a row error)."""
+    columns = table(TABLES[kind]).c
+    return {
+        name: length
+        for name in FIELD_COLUMNS[kind]
+        if name in columns and (length := getattr(columns[name].type, "length", None))
+    }
+
+
+MAX_LENGTHS = {kind: _max_lengths(kind) for kind in FIELD_COLUMNS}
+
+
+def _check_lengths(r: RowReader, kind: str, values: dict[str, Any]) -> None:
+    for name, limit in MAX_LENGTHS[kind].items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            column = FIELD_COLUMNS[kind][name]
+            r.error(
+                column, f"„{column}“ ist zu lang ({len(value)} Zeichen, höchstens {limit}) – bitte kürzen."
+            )
+            values[name] = None
 
 
 def _parse_ortsteile(

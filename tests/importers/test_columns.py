@@ -194,6 +194,7 @@ def test_cell_text_cleans_spaces_but_keeps_paragraphs() -> None:
     assert c.cell_text("  Kita\u00a0Sonnenschein \t") == "Kita Sonnenschein"
     assert c.cell_text("Absatz eins. \r\n\r\nAbsatz zwei.  ") == "Absatz eins.\n\nAbsatz zwei."
     assert c.single_line("Zeile\neins") == "Zeile eins"
+    assert c.cell_text("Kita\x00 Sonne\x1b") == "Kita Sonne"
 
 
 def test_districts_resolve_and_suggest() -> None:

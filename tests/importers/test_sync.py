@@ -418,3 +418,20 @@ def test_concurrent_change_between_check_and_write_rolls_back_cleanly(
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Einrichtung)).one() == 0  # nothing half-written
         assert session.exec(select(Traeger.name)).all() == ["Schneller e.V."]
+
+
+def test_too_long_text_is_a_row_error_not_a_database_crash(
+    run_sync: SyncRunner, engine: Engine, tmp_path: Path
+) -> None:
+    sheets = b.base_sheets()
+    b.set_cell(sheets, "Angebote", "A-2", "Titel", "Seniorentreff " + "ä" * 300)
+    b.set_cell(sheets, "Träger", "T-2", "Telefon", "03641 " + "1" * 90)
+    report = run_sync(b.write_xlsx(sheets, tmp_path / "lang.xlsx"))
+    assert report.exit_code == 1
+    assert {(e.sheet, e.row, e.column) for e in report.errors} == {
+        ("Angebote", b.spreadsheet_row(sheets, "Angebote", "A-2"), "Titel"),
+        ("Träger", 3, "Telefon"),
+    }
+    assert all("zu lang" in e.message for e in report.errors)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Angebot)).one() == 0
