@@ -52,14 +52,25 @@ def _resolve(document: dict[str, Any], obj: dict[str, Any]) -> dict[str, Any]:
     return target if isinstance(target, dict) else {}
 
 
+MAX_ENUM_VALUES = 15
+# FastAPI's default response descriptions, in German for the page.
+RESPONSE_TEXTS = {"Successful Response": "Erfolgreiche Antwort", "Validation Error": "Ungültige Eingabe"}
+
+
 def _type_of(schema: dict[str, Any]) -> str:
     if "anyOf" in schema:
         return " | ".join(_type_of(s) for s in schema["anyOf"] if s.get("type") != "null") or "null"
+    if schema.get("type") == "array":
+        return f"Liste von {_type_of(schema.get('items', {}))} (Parameter wiederholen)"
     kind = str(schema.get("type", "object"))
     if schema.get("format"):
         kind += f" ({schema['format']})"
+    if "minimum" in schema or "maximum" in schema:
+        kind += f" {schema.get('minimum', '…')}–{schema.get('maximum', '…')}"
     if "enum" in schema:
-        kind += ": " + ", ".join(str(v) for v in schema["enum"])
+        values = [str(v) for v in schema["enum"]]
+        shown = ", ".join(values[:MAX_ENUM_VALUES])
+        kind += f": {shown}" + (f", … ({len(values)} Werte)" if len(values) > MAX_ENUM_VALUES else "")
     return kind
 
 
@@ -111,7 +122,10 @@ def _operation(document: dict[str, Any], path: str, method: str, op: dict[str, A
     example_url = None
     if method == "get" and not has_path_params:
         example_url = path + (f"?{urlencode(query)}" if query else "")
-    responses = [(code, str(r.get("description", ""))) for code, r in op.get("responses", {}).items()]
+    responses = [
+        (code, RESPONSE_TEXTS.get(str(r.get("description", "")), str(r.get("description", ""))))
+        for code, r in op.get("responses", {}).items()
+    ]
     return Operation(
         anchor=op.get("operationId") or f"{method}-{path}",
         method=method.upper(),
