@@ -50,7 +50,7 @@ def load_offers(session: Session, result: SearchResult, *, options: Sequence[Any
         offers = service.get_offers_by_external_ids(session, result.ids)
     else:
         stmt = select(Angebot).where(col(Angebot.external_id).in_(result.ids)).options(*options)
-        by_id = {a.external_id: a for a in session.exec(stmt).all()} if result.ids else {}
+        by_id = {a.external_id: a for a in session.exec(stmt).unique().all()} if result.ids else {}
         offers = [by_id[i] for i in result.ids if i in by_id]
     return [a for a in offers if service.is_public(a)]
 

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
@@ -33,9 +33,9 @@ from search.service import DEGRADED_NOTICE, load_offers, search_offers
 from search.text import slug
 
 router = APIRouter(tags=["Angebote"])
-# Only what the response needs (no Träger, no Handlungsfeld row): fewer queries per request.
+# Only what the response needs (no Träger, no Handlungsfeld row); the institution comes in the same query.
 _LOAD_OPTIONS = (
-    selectinload(Angebot.einrichtung).selectinload(Einrichtung.ortsteil),  # type: ignore[arg-type]
+    joinedload(Angebot.einrichtung).joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
     selectinload(Angebot.zielgruppen),  # type: ignore[arg-type]
     selectinload(Angebot.themen),  # type: ignore[arg-type]
     selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
