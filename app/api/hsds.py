@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -40,6 +41,32 @@ ModifiedParam = Annotated[
     Query(description="Nur seit diesem Zeitpunkt geändert (ISO 8601).", examples=["2025-01-01T00:00:00Z"]),
 ]
 
+_EXPORT_LOCK = threading.Lock()
+SERVICE_EXAMPLE = {
+    "id": m.hsds_id("service", "A-0042"),
+    "organization_id": m.hsds_id("organization", "T-012"),
+    "name": "Krabbelgruppe Zwergenland",
+    "description": "Spielen, Singen und Austausch für Eltern mit Babys.",
+    "url": "https://familienwegweiser.example.org/angebote/A-0042",
+    "status": "active",
+    "application_process": "Anmeldung erforderlich.",
+    "fees_description": "kostenlos",
+    "eligibility_description": "Eltern mit Babys und Kleinkindern (0–3 J.)",
+    "minimum_age": 0,
+    "maximum_age": 3,
+    "assured_date": "2025-04-02",
+    "last_modified": "2025-04-02T08:15:00.000Z",
+}
+PAGE_EXAMPLE = {
+    "total_items": 1,
+    "total_pages": 1,
+    "page_number": 1,
+    "size": 1,
+    "first_page": True,
+    "last_page": True,
+    "empty": False,
+    "contents": [SERVICE_EXAMPLE],
+}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Kein öffentliches Objekt mit dieser ID."}}
 
 
@@ -76,7 +103,17 @@ def meta(settings: SettingsDep) -> dict[str, str]:
     }
 
 
-@router.get("/services", summary="Dienste (Angebote), seitenweise")
+@router.get(
+    "/services",
+    summary="Dienste (Angebote), seitenweise",
+    description="Öffentliche Angebote als HSDS-`service`; mit `full=true` vollständig verschachtelt.",
+    responses={
+        200: {
+            "description": "Eine Seite (HSDS `Page`)",
+            "content": {"application/json": {"example": PAGE_EXAMPLE}},
+        }
+    },
+)
 def services(
     session: SessionDep,
     settings: SettingsDep,
@@ -320,13 +357,15 @@ def taxonomy_term(id: str, session: SessionDep, settings: SettingsDep) -> dict[s
 def export_zip(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     # Building it takes seconds at 10,000 offers: keep the last one per worker, valid while the
     # catalogue's fingerprint (checked in the database on every request) is unchanged.
+    # The lock makes concurrent first requests wait for one build instead of each building its own.
     fingerprint = export_fingerprint(session, settings)
-    cached = getattr(request.app.state, "hsds_export", None)
-    if cached is not None and cached[0] == fingerprint:
-        data = cached[1]
-    else:
-        data = build_export_zip(session, settings)
-        request.app.state.hsds_export = (fingerprint, data)
+    with _EXPORT_LOCK:
+        cached = getattr(request.app.state, "hsds_export", None)
+        if cached is not None and cached[0] == fingerprint:
+            data = cached[1]
+        else:
+            data = build_export_zip(session, settings)
+            request.app.state.hsds_export = (fingerprint, data)
     return Response(
         data,
         media_type="application/zip",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -16,6 +16,7 @@ from app.catalogue.models import ImportRun
 from app.main import create_app
 from app.settings import Settings
 from tests.app.opendata.conftest import Catalogue
+from tests.app.opendata.hsds_schemas import assert_valid
 
 
 def _soup(client: TestClient, path: str) -> BeautifulSoup:
@@ -138,3 +139,19 @@ def test_api_docs_shows_parameters_and_examples_of_v1(client: TestClient) -> Non
     assert "Förderjahr" in funding.get_text()
     example = funding.select_one("details pre")
     assert example is not None and json.loads(example.get_text())["items"]
+
+
+def test_documented_hsds_example_is_valid_hsds(client: TestClient) -> None:
+    soup = _soup(client, "/api/docs")
+    article = next(a for a in soup.select("article") if _heading(a) == "GET /api/hsds/services")
+    example = article.select_one("details pre")
+    assert example is not None
+    page = json.loads(example.get_text())
+    assert page["total_items"] == len(page["contents"]) == 1
+    for service in page["contents"]:
+        assert_valid(service, "service_list.json")
+
+
+def _heading(article: Tag) -> str:
+    heading = article.select_one("h3")
+    return heading.get_text(" ", strip=True) if heading else ""
