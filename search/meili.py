@@ -214,6 +214,7 @@ class MeiliBackend:
 
     def rebuild(self, documents: Iterable[OfferDocument]) -> int:
         """Fill a fresh index, swap it with the live one in one step, then drop the old data."""
+        self._drop_leftovers()
         fresh = f"{self.index}_neu_{int(time.time() * 1000)}"
         self._create(fresh)
         try:
@@ -225,6 +226,13 @@ class MeiliBackend:
             raise
         self._drop(fresh)  # after the swap it holds the old documents
         return count
+
+    def _drop_leftovers(self) -> None:
+        """Fresh indexes of an interrupted earlier rebuild would otherwise stay forever."""
+        listing = self._request("GET", "/indexes", params={"limit": 1000})
+        for entry in listing.get("results", []):
+            if str(entry.get("uid", "")).startswith(f"{self.index}_neu_"):
+                self._drop(entry["uid"])
 
     def _drop(self, uid: str) -> None:
         try:

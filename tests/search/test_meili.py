@@ -80,6 +80,14 @@ def test_rebuild_swaps_in_a_fresh_index_and_leaves_no_leftovers(
     assert [uid for uid in _indexes(meili_server) if uid.startswith(backend.index)] == [backend.index]
 
 
+def test_rebuild_removes_leftovers_of_an_interrupted_rebuild(
+    backend: MeiliBackend, meili_server: MeiliServer
+) -> None:
+    backend._create(f"{backend.index}_neu_1")  # what a crash after "create" leaves behind
+    backend.rebuild([DOC])
+    assert [uid for uid in _indexes(meili_server) if uid.startswith(backend.index)] == [backend.index]
+
+
 def test_index_settings_rank_title_first_and_keep_localized_attributes_unset(backend: MeiliBackend) -> None:
     backend.rebuild([DOC])
     settings = backend._request("GET", f"/indexes/{backend.index}/settings")
