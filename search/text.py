@@ -29,6 +29,7 @@ WORD_PARTS_FILE = SEARCH_DIR / "wortteile.txt"
 # Linking elements between compound parts ("Erziehung-s-beratung", "Familie-n-café").
 _FUGEN = ("", "s", "n", "en", "es", "er", "e")
 _MIN_PART = 3
+MAX_QUERY_WORDS = 10
 # The linking "s" follows these endings ("Erziehung-s-", "Gesundheit-s-", "Schwangerschaft-s-").
 _S_FUGE_AFTER = ("ung", "heit", "keit", "schaft", "ion", "taet", "ling", "tum")
 _MIN_COMPOUND = 7
@@ -70,10 +71,13 @@ def _folded(raw_word: str) -> tuple[str, ...]:
 
 
 def query_words(text: str) -> list[str]:
-    """Folded words of a search query without stop words (unless the query is only stop words)."""
+    """Folded words of a search query without stop words (unless the query is only stop words).
+
+    At most ``MAX_QUERY_WORDS`` – Meilisearch also ignores words after the tenth.
+    """
     found = words(text)
     meaningful = [w for w in found if w not in STOPWORDS]
-    return meaningful or found
+    return (meaningful or found)[:MAX_QUERY_WORDS]
 
 
 def max_typos(word: str) -> int:
