@@ -109,7 +109,7 @@ def to_meili(doc: OfferDocument) -> dict[str, Any]:
 def index_settings() -> dict[str, Any]:
     return {
         # title > zielgruppen/themen > institution > places > description
-        "searchableAttributes": [f for f in ("title", "groups", "institution", "places", "description")],
+        "searchableAttributes": ["title", "groups", "institution", "places", "description"],
         "displayedAttributes": ["id", "display_title", "display_description"],
         "filterableAttributes": [*FACETS, "stadtweit", "alter_von", "alter_bis", "_geo"],
         "sortableAttributes": ["name_sort", "key", "_geo"],
