@@ -862,7 +862,10 @@ def _foerderungen(rnd: random.Random, count: int, traeger: list[Row], institutio
             if place
             else rnd.choice(("stadtweit", "Lobeda", "Winzerla; Burgau", "Jena-Nord", "Planungsraum Ost"))
         )
-        amount = rnd.randint(20, 800) * 100 + (rnd.choice((0, 0, 0, 50, 14)) if rnd.random() < 0.3 else 0)
+        # Integer cents: LSZ project grants range from a few thousand to ~80,000 € a year.
+        amount = rnd.randint(20, 800) * 10_000 + (
+            rnd.choice((0, 0, 0, 5_000, 1_414)) if rnd.random() < 0.3 else 0
+        )
         rows.append(
             {
                 "Förder-ID": f"LSZ-{year}-{per_year[year]:03d}",
