@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from sqlmodel import Session
 
-from app.api.hsds_mapping import HSDS_NAMESPACE, hsds_id
+from app.api.hsds_mapping import HSDS_NAMESPACE, hsds_id, map_status
 from app.catalogue.models import Angebot
+from app.catalogue.vocab import Status
 from app.db import utcnow
 from tests.app.opendata.conftest import Catalogue
 from tests.app.opendata.hsds_schemas import FORMATS, assert_valid, errors, load, tabular_columns
@@ -128,3 +129,15 @@ def test_export_is_reused_until_the_catalogue_changes(
     assert changed != first
     services = json.loads(zipfile.ZipFile(io.BytesIO(changed)).read("json/services.json"))
     assert "Krabbelgruppe Sonnenschein" in {s["name"] for s in services}
+
+
+def test_every_status_maps_to_an_hsds_status() -> None:
+    allowed = set(load("service.json")["properties"]["status"]["enum"])
+    mapped = {status: map_status(status) for status in Status}
+    assert set(mapped.values()) <= allowed
+    assert mapped == {
+        Status.aktiv: "active",
+        Status.voruebergehend_geschlossen: "temporarily closed",
+        Status.geschlossen: "defunct",
+        Status.umgezogen: "defunct",
+    }
