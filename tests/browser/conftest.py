@@ -146,20 +146,37 @@ def live_server(live_server_settings: Settings) -> Iterator[LiveServer]:
 # --- Playwright --------------------------------------------------------------------------------------------
 
 
+_SHARED_BROWSER: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """One chromium per pytest process.
+
+    Other test modules import this fixture, which registers it again; a second ``sync_playwright()`` in the
+    same thread fails ("Sync API inside the asyncio loop"), so every registration shares one instance and the
+    one that started it stops it.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - depends on the machine
         pytest.skip("Playwright ist nicht installiert")
     if not CHROMIUM.exists():
         pytest.skip("Debians chromium (/usr/bin/chromium) fehlt – apt-get install chromium")
-    with sync_playwright() as playwright:
+    if "browser" in _SHARED_BROWSER:
+        yield _SHARED_BROWSER["browser"]
+        return
+    playwright = sync_playwright().start()
+    try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        _SHARED_BROWSER["browser"] = browser
         try:
             yield browser
         finally:
+            _SHARED_BROWSER.pop("browser", None)
             browser.close()
+    finally:
+        playwright.stop()
 
 
 class RequestGuard:
