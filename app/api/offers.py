@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
@@ -33,9 +33,22 @@ from search.service import DEGRADED_NOTICE, load_offers, search_offers
 from search.text import slug
 
 router = APIRouter(tags=["Angebote"])
-# Only what the response needs (no Träger, no Handlungsfeld row); the institution comes in the same query.
+
+
+def _columns(model: type[Any], *names: str) -> list[Any]:
+    return [getattr(model, name) for name in names]
+
+
+# Only what the response and the public rule need – no provenance JSON to decode, no Träger, no
+# Handlungsfeld row; the institution comes in the same query.
 _LOAD_OPTIONS = (
-    joinedload(Angebot.einrichtung).joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
+    load_only(
+        *_columns(Angebot, "id", "external_id", "title", "handlungsfeld_number"),
+        *_columns(Angebot, "published", "status", "gueltig_bis", "einrichtung_id"),
+    ),
+    joinedload(Angebot.einrichtung)  # type: ignore[arg-type]
+    .load_only(*_columns(Einrichtung, "id", "external_id", "name", "published", "status", "ortsteil_id"))
+    .joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
     selectinload(Angebot.zielgruppen),  # type: ignore[arg-type]
     selectinload(Angebot.themen),  # type: ignore[arg-type]
     selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
