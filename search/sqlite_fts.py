@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS facet (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facet_value ON facet (name, value, doc);
 CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(SEARCHABLE_FIELDS)}, prefix='2 3 4');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(SEARCHABLE_FIELDS)}, prefix='2 3 4 5 6');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
 INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 """  # noqa: S608 – SQL from module constants only
