@@ -32,6 +32,9 @@ _WEIGHTS = (100.0, 20.0, 5.0, 1.0, 10.0)
 _SNIPPET = 220
 # Above this many hits the extra tie-break passes cost more than they help (common prefixes like "Fam").
 _TIERED_RANKING_MAX = 2_000
+# How long to wait for a lock held by another connection: writers queue, searches give up and degrade.
+_READ_WAIT_MS = 1_000
+_WRITE_WAIT_MS = 30_000
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS doc (
@@ -160,10 +163,15 @@ class SqliteFtsBackend:
 
     def _connect(self, path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-        # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
-        conn.execute("PRAGMA journal_mode=DELETE")
-        conn.executescript(_SCHEMA)
+        conn = sqlite3.connect(
+            path, timeout=_READ_WAIT_MS / 1000, check_same_thread=False, isolation_level=None
+        )
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+        if exists is None:  # only a new file needs the schema (a write: wait like a writer)
+            conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
+            # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.executescript(_SCHEMA)
         return conn
 
     def _conn(self) -> tuple[sqlite3.Connection, int]:
@@ -296,6 +304,8 @@ class SqliteFtsBackend:
 
     def _search(self, query: SearchQuery) -> SearchResult:
         conn, inode = self._conn()
+        # A search waits briefly for a writer's commit, then degrades instead of hanging the page.
+        conn.execute(f"PRAGMA busy_timeout = {_READ_WAIT_MS}")
         words = query_words(query.q)
         prefix = bool(words) and not query.q.endswith(" ")
         where, params = _filters(query)
@@ -507,6 +517,7 @@ class _transaction:
         self.conn = conn
 
     def __enter__(self) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
         self.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *_: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from search import get_backend
 from search.base import SearchQuery, SearchUnavailable
 from search.indexing import index_offers
 from search.service import DEGRADED_NOTICE, search_offers
+from tests import db as testdb
 from tests import factories as f
-from tests.search.conftest import MASTER_KEY, PUBLIC, World, free_port
+from tests.search.conftest import MASTER_KEY, PUBLIC, World, build_catalogue, free_port
 
 pytestmark = pytest.mark.meili
 
@@ -109,3 +111,26 @@ def test_unreadable_embedded_index_degrades(fresh_world: World, tmp_path: Path) 
     # The database fallback knows no typos – but it still answers, and suggests the right word.
     assert result.total == 0
     assert result.suggestion == "Krabbelgruppe"
+
+
+def test_a_locked_embedded_index_degrades_instead_of_hanging(sqlite_url: str, tmp_path: Path) -> None:
+    settings = Settings(database_url=sqlite_url, search_index_path=tmp_path / "idx.db")
+    engine = testdb.engine_for(sqlite_url)
+    with Session(engine) as session:
+        ids = build_catalogue(session)
+    assert index_offers(engine, settings).ok
+    backend = get_backend(settings)
+    writer = sqlite3.connect(settings.search_index_path, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # another process in the middle of a large write
+    try:
+        with Session(engine) as session:
+            during = search_offers(session, backend, SearchQuery(q="Krabbelgruppe"))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    after = backend.search(SearchQuery(q="Krabelgruppe"))
+    engine.dispose()
+    assert during.degraded
+    assert during.ids == [ids["krabbel"]]
+    assert not after.degraded
+    assert after.ids == [ids["krabbel"]]
