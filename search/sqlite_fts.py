@@ -518,6 +518,9 @@ class _transaction:
 
     def __enter__(self) -> None:
         self.conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
+        # A big cache keeps a large write from spilling to the file early, which would lock readers out
+        # for the whole write instead of only for the commit.
+        self.conn.execute("PRAGMA cache_size = -131072")
         self.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *_: object) -> None:
