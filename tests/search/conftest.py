@@ -30,7 +30,7 @@ from tests import factories as f
 ROOT = Path(__file__).resolve().parents[2]
 MEILI_BIN = ROOT / ".cache" / "meilisearch" / "meilisearch"
 MASTER_KEY = "test-master-key-" + "k" * 24
-BACKENDS = ["sqlite", "meilisearch"]
+BACKENDS = ["sqlite", pytest.param("meilisearch", marks=pytest.mark.meili)]
 
 
 def free_port() -> int:

@@ -6,8 +6,6 @@ import pytest
 
 from tests.search.conftest import PUBLIC, World
 
-pytestmark = pytest.mark.meili
-
 
 def found(world: World, q: str = "", **params: str | list[str]) -> set[str]:
     return set(world.names(world.find(q, limit="100", **params)))

@@ -19,8 +19,6 @@ from tests import db as testdb
 from tests import factories as f
 from tests.search.conftest import MASTER_KEY, PUBLIC, World, build_catalogue, free_port
 
-pytestmark = pytest.mark.meili
-
 
 def _offer(engine: Engine, external_id: str) -> Angebot:
     with Session(engine) as session:
