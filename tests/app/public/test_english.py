@@ -74,3 +74,9 @@ def test_every_public_interface_string_has_an_english_translation() -> None:
                 missing.append(singular)
     assert found > 150  # the extraction really saw the templates
     assert not missing, missing
+
+
+def test_pages_name_their_language_alternates(known: KnownIds, client: TestClient) -> None:
+    page = BeautifulSoup(client.get("/stadtteile/neulobeda").text, "html.parser")
+    alternates = {str(link["hreflang"]): str(link["href"]) for link in page.select("link[rel=alternate]")}
+    assert alternates == {"de": "/stadtteile/neulobeda?lang=de", "en": "/stadtteile/neulobeda?lang=en"}
