@@ -80,3 +80,22 @@ def test_pages_name_their_language_alternates(known: KnownIds, client: TestClien
     page = BeautifulSoup(client.get("/stadtteile/neulobeda").text, "html.parser")
     alternates = {str(link["hreflang"]): str(link["href"]) for link in page.select("link[rel=alternate]")}
     assert alternates == {"de": "/stadtteile/neulobeda?lang=de", "en": "/stadtteile/neulobeda?lang=en"}
+
+
+def test_labels_translated_at_runtime_are_extracted_and_translated() -> None:
+    from app.catalogue import vocab
+    from app.errors import TITLES
+    from app.public.runtime_messages import RUNTIME_MSGIDS
+
+    dynamic = {*TITLES.values(), *(t.de for t in (*vocab.ZIELGRUPPEN, *vocab.THEMEN, *vocab.STATUS_TERMS))}
+    dynamic |= {h.name for h in vocab.HANDLUNGSFELDER} | {t.de for t in vocab.EINRICHTUNGSARTEN}
+    assert dynamic <= set(RUNTIME_MSGIDS)
+    catalogue = Translations.load(str(LOCALE_DIR), ["en"], domain="messages")
+    assert catalogue.gettext("Seite nicht gefunden") == "Page not found"
+    untranslated = [m for m in RUNTIME_MSGIDS if catalogue.gettext(m) == m and m != "JSON"]
+    assert not untranslated, untranslated
+
+
+def test_english_error_page(client: TestClient) -> None:
+    page = BeautifulSoup(client.get("/gibt-es-nicht?lang=en").text, "html.parser")
+    assert page.h1 is not None and page.h1.get_text() == "Page not found"
