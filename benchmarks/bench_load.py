@@ -27,6 +27,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 from app.db import make_engine
 from app.migrate import upgrade
 from app.settings import PROJECT_ROOT, Environment, SearchBackendName, Settings
@@ -155,8 +157,8 @@ def main() -> None:
         stack.callback(shutil.rmtree, workdir, True)
         try:
             database_url = stack.enter_context(private_database())
-        except OSError as exc:
-            print(f"übersprungen: PostgreSQL nicht erreichbar ({exc})")
+        except psycopg.OperationalError as exc:
+            print(f"übersprungen: PostgreSQL auf 127.0.0.1:5432 nicht erreichbar ({exc})")
             return
         app_port, meili_port, baseline_port = free_port(), free_port(), free_port()
         meili_key = secrets.token_urlsafe(24)
