@@ -11,14 +11,19 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.api.hsds_mapping import HSDS_NAMESPACE, hsds_id, map_status
 from app.catalogue.models import Angebot
 from app.catalogue.vocab import Status
 from app.db import utcnow
+from app.settings import PROJECT_ROOT, Settings
+from importers.sync import sync_workbook
 from tests.app.opendata.conftest import Catalogue
 from tests.app.opendata.hsds_schemas import FORMATS, assert_valid, errors, load, tabular_columns
+
+SAMPLE_WORKBOOK = PROJECT_ROOT / "data" / "familienwegweiser-beispiel.xlsx"
 
 
 def _export(client: TestClient) -> zipfile.ZipFile:
@@ -141,3 +146,19 @@ def test_every_status_maps_to_an_hsds_status() -> None:
         Status.geschlossen: "defunct",
         Status.umgezogen: "defunct",
     }
+
+
+def test_sample_workbook_is_valid_hsds(settings: Settings, engine: Engine, client: TestClient) -> None:
+    """The real sample data (importer, 160+ offers with all their variety), not just hand-made rows."""
+    report = sync_workbook(SAMPLE_WORKBOOK, engine=engine, settings=settings)
+    assert report.ok, report.to_dict()
+    archive = _export(client)
+    services = json.loads(archive.read("json/services.json"))
+    assert len(services) >= 100
+    for service in services:
+        assert_valid(service, "service.json")
+    for name, definition in (("organizations", "organization"), ("locations", "location")):
+        for obj in json.loads(archive.read(f"json/{name}.json")):
+            assert_valid(obj, "service_with_definitions.json", definition)
+    ids = [s["id"] for s in services]
+    assert len(ids) == len(set(ids))
