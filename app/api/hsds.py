@@ -351,7 +351,8 @@ def taxonomy_term(id: str, session: SessionDep, settings: SettingsDep) -> dict[s
     summary="Gesamtexport (JSON und CSV nach HSDS 3.0)",
     response_class=Response,
     responses={
-        200: {"content": {"application/zip": {}}, "description": "ZIP mit json/, csv/, datapackage.json"}
+        200: {"content": {"application/zip": {}}, "description": "ZIP mit json/, csv/, datapackage.json"},
+        304: {"description": "Unverändert seit dem ETag aus If-None-Match"},
     },
 )
 def export_zip(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
@@ -359,6 +360,11 @@ def export_zip(request: Request, session: SessionDep, settings: SettingsDep) -> 
     # catalogue's fingerprint (checked in the database on every request) is unchanged.
     # The lock makes concurrent first requests wait for one build instead of each building its own.
     fingerprint = export_fingerprint(session, settings)
+    # Harvesters that fetch nightly send the ETag back and get a 304 while nothing changed.
+    etag = f'"{fingerprint[:32]}"'
+    caching = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=caching)
     with _EXPORT_LOCK:
         cached = getattr(request.app.state, "hsds_export", None)
         if cached is not None and cached[0] == fingerprint:
@@ -369,5 +375,5 @@ def export_zip(request: Request, session: SessionDep, settings: SettingsDep) -> 
     return Response(
         data,
         media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="familienwegweiser-jena-hsds.zip"'},
+        headers={"Content-Disposition": 'attachment; filename="familienwegweiser-jena-hsds.zip"', **caching},
     )

@@ -123,15 +123,20 @@ def test_fast_ids_equal_standard_uuid5() -> None:
 def test_export_is_reused_until_the_catalogue_changes(
     client: TestClient, catalogue: Catalogue, session: Session
 ) -> None:
-    first = client.get("/api/hsds/export.zip").content
+    response = client.get("/api/hsds/export.zip")
+    first, etag = response.content, response.headers["etag"]
     assert client.get("/api/hsds/export.zip").content == first  # same bytes, incl. the generation time
+    unchanged = client.get("/api/hsds/export.zip", headers={"If-None-Match": etag})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
     offer = session.get_one(Angebot, catalogue.krabbel.id)
     offer.title = "Krabbelgruppe Sonnenschein"
     offer.updated_at = utcnow()
     session.add(offer)
     session.commit()
-    changed = client.get("/api/hsds/export.zip").content
-    assert changed != first
+    assert client.get("/api/hsds/export.zip", headers={"If-None-Match": etag}).status_code == 200
+    response = client.get("/api/hsds/export.zip")
+    changed = response.content
+    assert changed != first and response.headers["etag"] != etag
     services = json.loads(zipfile.ZipFile(io.BytesIO(changed)).read("json/services.json"))
     assert "Krabbelgruppe Sonnenschein" in {s["name"] for s in services}
 
