@@ -70,21 +70,25 @@ PAGE_EXAMPLE = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Kein öffentliches Objekt mit dieser ID."}}
 
 
-def paginate(items: Sequence[T], page: int, per_page: int, render: Callable[[T], Any]) -> dict[str, Any]:
+def page_object(total: int, page: int, per_page: int, contents: list[Any]) -> dict[str, Any]:
     """HSDS' ``Page``: total_items, total_pages, page_number, size, first_page, last_page, empty, contents."""
-    total = len(items)
     total_pages = math.ceil(total / per_page) if total else 0
-    chunk = items[(page - 1) * per_page : page * per_page]
     return {
         "total_items": total,
         "total_pages": total_pages,
         "page_number": page,
-        "size": len(chunk),
+        "size": len(contents),
         "first_page": page == 1,
         "last_page": page >= total_pages,
-        "empty": not chunk,
-        "contents": [render(item) for item in chunk],
+        "empty": not contents,
+        "contents": contents,
     }
+
+
+def paginate(items: Sequence[T], page: int, per_page: int, render: Callable[[T], Any]) -> dict[str, Any]:
+    """One page of rows that are all loaded (small tables)."""
+    chunk = items[(page - 1) * per_page : page * per_page]
+    return page_object(len(items), page, per_page, [render(item) for item in chunk])
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -128,11 +132,8 @@ def services(
     minimal: Annotated[bool, Query(description="Nur `id` und `last_modified` je Dienst.")] = False,
     full: FullParam = False,
 ) -> dict[str, Any]:
-    ids = q.service_external_ids(
-        session,
-        q.ServiceFilter(search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after)),
-    )
-    chunk_ids = ids[(page - 1) * per_page : page * per_page]
+    flt = q.ServiceFilter(search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after))
+    total, chunk_ids = q.service_page(session, flt, page, per_page)
     offers = {a.external_id: a for a in q.load_offers(session, chunk_ids)}
     base = settings.base_url
 
@@ -143,16 +144,14 @@ def services(
             return {"id": basic["id"], "last_modified": basic["last_modified"]}
         return m.service_full(offer, base) if full else m.service_basic(offer, base)
 
-    return _paginate_loaded(ids, chunk_ids, page, per_page, render)
+    return _paginate_loaded(total, chunk_ids, page, per_page, render)
 
 
 def _paginate_loaded(
-    ids: Sequence[str], chunk_ids: Sequence[str], page: int, per_page: int, render: Callable[[str], Any]
+    total: int, chunk_ids: Sequence[str], page: int, per_page: int, render: Callable[[str], Any]
 ) -> dict[str, Any]:
-    """``paginate`` where only the current page's rows were loaded."""
-    result = paginate(ids, page, per_page, lambda _: None)
-    result["contents"] = [render(i) for i in chunk_ids]
-    return result
+    """A page where only its own rows were loaded (the total was counted in SQL)."""
+    return page_object(total, page, per_page, [render(i) for i in chunk_ids])
 
 
 @router.get("/services/{id}", summary="Ein Dienst, vollständig verschachtelt", responses=NOT_FOUND)
@@ -179,14 +178,10 @@ def service_at_locations(
     postcode: Annotated[str | None, Query(max_length=10, description="Nur an Orten mit dieser PLZ.")] = None,
     proximity: Annotated[str | None, Query(description="Wird nicht unterstützt und ignoriert.")] = None,
 ) -> dict[str, Any]:
-    ids = q.service_external_ids(
-        session,
-        q.ServiceFilter(search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after)),
+    flt = q.ServiceFilter(
+        search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after), postcode=postcode
     )
-    if postcode is not None:
-        wanted = postcode.strip()
-        ids = [a.external_id for a in q.load_offers(session, ids) if (a.einrichtung.plz or "") == wanted]
-    chunk_ids = ids[(page - 1) * per_page : page * per_page]
+    total, chunk_ids = q.service_page(session, flt, page, per_page)
     offers = {a.external_id: a for a in q.load_offers(session, chunk_ids)}
     base = settings.base_url
 
@@ -199,7 +194,7 @@ def service_at_locations(
             "service": m.service_basic(offer, base),
         }
 
-    return _paginate_loaded(ids, chunk_ids, page, per_page, render)
+    return _paginate_loaded(total, chunk_ids, page, per_page, render)
 
 
 @router.get(
@@ -232,11 +227,8 @@ def organizations(
     if not (full or full_service):
         return paginate(rows, page, per_page, lambda t: m.organization_basic(t, settings.base_url))
     locations = q.public_locations(session, [t.id for t in chunk if t.id is not None])
-    result = paginate(rows, page, per_page, lambda _: None)
-    result["contents"] = [
-        _organization_full(session, settings.base_url, t, locations, full_service) for t in chunk
-    ]
-    return result
+    contents = [_organization_full(session, settings.base_url, t, locations, full_service) for t in chunk]
+    return page_object(len(rows), page, per_page, contents)
 
 
 def _organization_full(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, literal
+from sqlalchemy import ColumnElement, and_, exists, func
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
@@ -55,6 +55,7 @@ class ServiceFilter:
     taxonomy_term_id: str | None = None
     taxonomy_id: str | None = None
     modified_after: datetime | None = None
+    postcode: str | None = None
 
 
 def matches(search: str, *texts: str | None) -> bool:
@@ -98,33 +99,63 @@ def _kind_clause(kind: str, code: str | None) -> ColumnElement[bool]:
     return col(Angebot.handlungsfeld_number) == int(code.removeprefix("hf"))
 
 
-def service_external_ids(session: Session, flt: ServiceFilter) -> list[str]:
-    """External ids of the public offers matching the filter, in a stable order."""
-    # The texts are only fetched when a search needs them (10,000 descriptions per page request otherwise).
-    title: Any = col(Angebot.title) if flt.search else literal("")
-    description: Any = col(Angebot.beschreibung) if flt.search else literal("")
+def _organization_external_id(session: Session, organization_id: str) -> str | None:
+    """The Träger behind an HSDS organization id (a few hundred uuids to compute, no second key stored)."""
+    for external_id in session.exec(select(Traeger.external_id)).all():
+        if m.hsds_id("organization", external_id) == organization_id:
+            return external_id
+    return None
+
+
+def _service_query(session: Session, flt: ServiceFilter, *columns: Any) -> Any | None:
+    """SELECT ``columns`` of the public offers matching the filter (except ``search``); None = none match."""
     stmt = (
-        select(col(Angebot.external_id), title, description, col(Traeger.external_id))
+        select(*columns)
+        .select_from(Angebot)
         .join(Einrichtung, col(Angebot.einrichtung_id) == col(Einrichtung.id))
         .join(Traeger, col(Einrichtung.traeger_id) == col(Traeger.id))
         .where(public_offer_clause())
-        .order_by(Angebot.external_id)
     )
     if flt.modified_after is not None:
         stmt = stmt.where(col(Angebot.updated_at) >= flt.modified_after)
+    if flt.postcode is not None:
+        stmt = stmt.where(col(Einrichtung.plz) == flt.postcode.strip())
     if flt.taxonomy_id is not None and flt.taxonomy_id != m.taxonomy_id():
-        return []
+        return None
     if flt.taxonomy_term_id is not None:
         clause = _term_clause(session, flt.taxonomy_term_id)
         if clause is None:
-            return []
+            return None
         stmt = stmt.where(clause)
-    rows = list(session.exec(stmt).all())
     if flt.organization_id is not None:
-        rows = [r for r in rows if m.hsds_id("organization", r[3]) == flt.organization_id]
+        traeger = _organization_external_id(session, flt.organization_id)
+        if traeger is None:
+            return None
+        stmt = stmt.where(col(Traeger.external_id) == traeger)
+    return stmt
+
+
+def service_external_ids(session: Session, flt: ServiceFilter) -> list[str]:
+    """External ids of the public offers matching the filter, in a stable order."""
+    columns = (col(Angebot.external_id), col(Angebot.title), col(Angebot.beschreibung))
+    stmt = _service_query(session, flt, *columns)
+    if stmt is None:
+        return []
+    rows = session.exec(stmt.order_by(col(Angebot.external_id))).all()
+    return [r[0] for r in rows if not flt.search or matches(flt.search, r[1], r[2])]
+
+
+def service_page(session: Session, flt: ServiceFilter, page: int, per_page: int) -> tuple[int, list[str]]:
+    """(number of matches, external ids on this page). Without a text search it counts and pages in SQL."""
     if flt.search:
-        rows = [r for r in rows if matches(flt.search, r[1], r[2])]
-    return [r[0] for r in rows]
+        ids = service_external_ids(session, flt)
+        return len(ids), ids[(page - 1) * per_page : page * per_page]
+    ids_stmt = _service_query(session, flt, col(Angebot.external_id))
+    if ids_stmt is None:
+        return 0, []
+    total = session.exec(select(func.count()).select_from(ids_stmt.subquery())).one()
+    chunk = ids_stmt.order_by(col(Angebot.external_id)).limit(per_page).offset((page - 1) * per_page)
+    return int(total), list(session.exec(chunk).all())
 
 
 def load_offers(session: Session, external_ids: Sequence[str]) -> list[Angebot]:

@@ -173,6 +173,14 @@ def test_service_at_locations(client: TestClient, catalogue: Catalogue) -> None:
     for item in page["contents"]:
         assert_valid(item, "service_at_location_list.json")
     assert _get(client, "/service_at_locations", postcode="07743")["total_items"] == 2
+    first = _get(client, "/service_at_locations", postcode="07743", per_page=1)
+    second = _get(client, "/service_at_locations", postcode="07743", per_page=1, page=2)
+    assert (first["total_pages"], first["size"], second["last_page"]) == (2, 1, True)
+    assert first["contents"][0]["id"] != second["contents"][0]["id"]
+    searched = _get(
+        client, "/service_at_locations", search="schuldner", organization_id=_uuid("organization", "T-100")
+    )
+    assert [s["service"]["name"] for s in searched["contents"]] == ["Schuldnerberatung für Familien"]
     sal = _get(client, f"/service_at_locations/{_uuid('service_at_location', 'A-100')}")
     assert_valid(sal, "service_with_definitions.json", "service_at_location")
     assert sal["service_id"] == _uuid("service", "A-100")
