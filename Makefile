@@ -9,6 +9,8 @@ MEILI_BIN := .cache/meilisearch/meilisearch
 AXE := .cache/axe/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two pytest workers (xdist): every worker gets its own SQLite files, PostgreSQL database, ports and browser.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run serve migrate import index demo-accounts test lint format bench meilisearch axe prod-smoke clean i18n search-engine
 
@@ -51,7 +53,7 @@ $(AXE):
 	./scripts/fetch-axe.sh
 
 test: install meilisearch axe lint
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
