@@ -216,6 +216,45 @@ def _barrierefrei_choices(_ctx: Context) -> Choices:
     return [(b.value, _(b.value)) for b in vocab.Barrierefrei]
 
 
+# The fields Einrichtung and Angebot share (same model field, same rule, same form control).
+_BESCHREIBUNG = FieldSpec(
+    "beschreibung",
+    N_("Beschreibung"),
+    "text",
+    _text("beschreibung", 5000),
+    _attr("beschreibung"),
+    ("beschreibung",),
+    max_length=5000,
+)
+_BARRIEREFREI = FieldSpec(
+    "barrierefrei",
+    N_("Barrierefrei"),
+    "select",
+    _choice("barrierefrei", lambda c: list(vocab.Barrierefrei)),
+    _attr("barrierefrei"),
+    ("barrierefrei",),
+    choices=_barrierefrei_choices,
+)
+_BARRIEREFREI_HINWEIS = FieldSpec(
+    "barrierefrei_hinweis",
+    N_("Hinweis zur Barrierefreiheit"),
+    "line",
+    _text("barrierefrei_hinweis", 500, False),
+    _attr("barrierefrei_hinweis"),
+    ("barrierefrei_hinweis",),
+    max_length=500,
+)
+_STATUS = FieldSpec(
+    "status",
+    N_("Status"),
+    "select",
+    _choice("status", lambda c: [s.value for s in vocab.Status]),
+    _attr("status"),
+    ("status",),
+    required=True,
+    choices=_status_choices,
+)
+
 EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("name", N_("Name"), "line", _text("name", 300, False), _attr("name"), ("name",), required=True),
     FieldSpec(
@@ -228,15 +267,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         required=True,
         choices=lambda c: [(t.code, _(t.de)) for t in vocab.EINRICHTUNGSARTEN],
     ),
-    FieldSpec(
-        "beschreibung",
-        N_("Beschreibung"),
-        "text",
-        _text("beschreibung", 5000),
-        _attr("beschreibung"),
-        ("beschreibung",),
-        max_length=5000,
-    ),
+    _BESCHREIBUNG,
     FieldSpec(
         "strasse",
         N_("Straße und Hausnummer"),
@@ -325,24 +356,8 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         hint=N_("z. B. Mo–Fr 8:00–16:00; Do bis 18:00"),
         max_length=2000,
     ),
-    FieldSpec(
-        "barrierefrei",
-        N_("Barrierefrei"),
-        "select",
-        _choice("barrierefrei", lambda c: list(vocab.Barrierefrei)),
-        _attr("barrierefrei"),
-        ("barrierefrei",),
-        choices=_barrierefrei_choices,
-    ),
-    FieldSpec(
-        "barrierefrei_hinweis",
-        N_("Hinweis zur Barrierefreiheit"),
-        "line",
-        _text("barrierefrei_hinweis", 500, False),
-        _attr("barrierefrei_hinweis"),
-        ("barrierefrei_hinweis",),
-        max_length=500,
-    ),
+    _BARRIEREFREI,
+    _BARRIEREFREI_HINWEIS,
     FieldSpec(
         "sprachen",
         N_("Sprachen"),
@@ -352,31 +367,14 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         ("sprachen",),
         hint=N_("mit Semikolon getrennt, z. B. Deutsch; Englisch; Arabisch"),
     ),
-    FieldSpec(
-        "status",
-        N_("Status"),
-        "select",
-        _choice("status", lambda c: [s.value for s in vocab.Status]),
-        _attr("status"),
-        ("status",),
-        required=True,
-        choices=_status_choices,
-    ),
+    _STATUS,
 )
 
 ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "title", N_("Titel"), "line", _text("title", 300, False), _attr("title"), ("title",), required=True
     ),
-    FieldSpec(
-        "beschreibung",
-        N_("Beschreibung"),
-        "text",
-        _text("beschreibung", 5000),
-        _attr("beschreibung"),
-        ("beschreibung",),
-        max_length=5000,
-    ),
+    _BESCHREIBUNG,
     FieldSpec(
         "zielgruppen",
         N_("Zielgruppen"),
@@ -474,24 +472,8 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         ("sprachen",),
         hint=N_("leer = wie die Einrichtung"),
     ),
-    FieldSpec(
-        "barrierefrei",
-        N_("Barrierefrei"),
-        "select",
-        _choice("barrierefrei", lambda c: list(vocab.Barrierefrei)),
-        _attr("barrierefrei"),
-        ("barrierefrei",),
-        choices=_barrierefrei_choices,
-    ),
-    FieldSpec(
-        "barrierefrei_hinweis",
-        N_("Hinweis zur Barrierefreiheit"),
-        "line",
-        _text("barrierefrei_hinweis", 500, False),
-        _attr("barrierefrei_hinweis"),
-        ("barrierefrei_hinweis",),
-        max_length=500,
-    ),
+    _BARRIEREFREI,
+    _BARRIEREFREI_HINWEIS,
     FieldSpec(
         "gueltig_von",
         N_("Gültig von"),
@@ -512,16 +494,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         hint=N_("TT.MM.JJJJ"),
         max_length=30,
     ),
-    FieldSpec(
-        "status",
-        N_("Status"),
-        "select",
-        _choice("status", lambda c: [s.value for s in vocab.Status]),
-        _attr("status"),
-        ("status",),
-        required=True,
-        choices=_status_choices,
-    ),
+    _STATUS,
 )
 
 
