@@ -111,21 +111,46 @@ def _pending_notice(session: SessionDep, kind: DraftKind, record_id: int, traege
     return None
 
 
+# Per kind of edit: the form's fields and the URL segment of its records.
+_EDITS: dict[DraftKind, tuple[tuple[FieldSpec, ...], str]] = {
+    DraftKind.einrichtung: (EINRICHTUNG_FIELDS, "einrichtungen"),
+    DraftKind.angebot: (ANGEBOT_FIELDS, "angebote"),
+}
+
+
+def _edit_action(kind: DraftKind, target: Einrichtung | Angebot) -> str:
+    return f"/anbieter/{_EDITS[kind][1]}/{target.external_id}/bearbeiten"
+
+
+def _edit_record_page(
+    request: Request,
+    session: SessionDep,
+    user: UserAccount,
+    kind: DraftKind,
+    target: Einrichtung | Angebot,
+    title: str,
+) -> Response:
+    """The edit form of an existing record, filled with its current values."""
+    specs = _EDITS[kind][0]
+    return _edit_page(
+        request,
+        user,
+        title=title,
+        action=_edit_action(kind, target),
+        specs=specs,
+        values=fields.form_values(target, specs),
+        ctx=fields.context_for(session),
+        notice=_pending_notice(session, kind, target.id, user.traeger_id),  # type: ignore[arg-type]
+    )
+
+
 @router.get("/einrichtungen/{external_id}/bearbeiten")
 def edit_einrichtung_form(
     request: Request, session: SessionDep, user: CurrentProvider, external_id: str
 ) -> Response:
     einrichtung = _einrichtung(session, user, external_id)
-    return _edit_page(
-        request,
-        user,
-        title=_("Einrichtung bearbeiten: {name}").format(name=einrichtung.name),
-        action=f"/anbieter/einrichtungen/{external_id}/bearbeiten",
-        specs=EINRICHTUNG_FIELDS,
-        values=fields.form_values(einrichtung, EINRICHTUNG_FIELDS),
-        ctx=fields.context_for(session),
-        notice=_pending_notice(session, DraftKind.einrichtung, einrichtung.id, user.traeger_id),  # type: ignore[arg-type]
-    )
+    title = _("Einrichtung bearbeiten: {name}").format(name=einrichtung.name)
+    return _edit_record_page(request, session, user, DraftKind.einrichtung, einrichtung, title)
 
 
 @router.post("/einrichtungen/{external_id}/bearbeiten")
@@ -141,16 +166,8 @@ def edit_angebot_form(
     request: Request, session: SessionDep, user: CurrentProvider, external_id: str
 ) -> Response:
     angebot = _angebot(session, user, external_id)
-    return _edit_page(
-        request,
-        user,
-        title=_("Angebot bearbeiten: {title}").format(title=angebot.title),
-        action=f"/anbieter/angebote/{external_id}/bearbeiten",
-        specs=ANGEBOT_FIELDS,
-        values=fields.form_values(angebot, ANGEBOT_FIELDS),
-        ctx=fields.context_for(session),
-        notice=_pending_notice(session, DraftKind.angebot, angebot.id, user.traeger_id),  # type: ignore[arg-type]
-    )
+    title = _("Angebot bearbeiten: {title}").format(title=angebot.title)
+    return _edit_record_page(request, session, user, DraftKind.angebot, angebot, title)
 
 
 @router.post("/angebote/{external_id}/bearbeiten")
@@ -170,11 +187,11 @@ def _save_edit(
     angebot: Angebot | None,
     form: dict[str, Raw],
 ) -> Response:
-    specs = ANGEBOT_FIELDS if angebot is not None else EINRICHTUNG_FIELDS
+    specs = _EDITS[kind][0]
     target: Einrichtung | Angebot = angebot if angebot is not None else einrichtung
     ctx = fields.context_for(session)
     parsed = fields.parse_form(form, specs, ctx)
-    action = f"/anbieter/{'angebote' if angebot else 'einrichtungen'}/{target.external_id}/bearbeiten"
+    action = _edit_action(kind, target)
     if parsed.errors:
         return _edit_page(
             request,
