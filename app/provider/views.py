@@ -102,6 +102,28 @@ def _edit_page(
     return render(request, "provider/edit.html", context, status_code=status_code)
 
 
+def _invalid_form_page(
+    request: Request,
+    user: UserAccount,
+    action: str,
+    specs: tuple[FieldSpec, ...],
+    parsed: fields.ParsedForm,
+    ctx: fields.Context,
+) -> Response:
+    """The form again with what was typed and a message per field (400)."""
+    return _edit_page(
+        request,
+        user,
+        title=_("Bitte Eingaben prüfen"),
+        action=action,
+        specs=specs,
+        values=parsed.raw,
+        ctx=ctx,
+        errors=parsed.errors,
+        status_code=400,
+    )
+
+
 def _pending_notice(session: SessionDep, kind: DraftKind, record_id: int, traeger_id: int) -> str | None:
     if service.open_draft_for(session, kind=kind, record_id=record_id, traeger_id=traeger_id):
         return _(
@@ -193,17 +215,7 @@ def _save_edit(
     parsed = fields.parse_form(form, specs, ctx)
     action = _edit_action(kind, target)
     if parsed.errors:
-        return _edit_page(
-            request,
-            user,
-            title=_("Bitte Eingaben prüfen"),
-            action=action,
-            specs=specs,
-            values=parsed.raw,
-            ctx=ctx,
-            errors=parsed.errors,
-            status_code=400,
-        )
+        return _invalid_form_page(request, user, action, specs, parsed, ctx)
     changes = fields.changed_values(target, specs, parsed.values)
     if not changes:
         return RedirectResponse("/anbieter?gespeichert=unveraendert", status_code=303)
@@ -245,17 +257,8 @@ def new_angebot(
     ctx = fields.context_for(session)
     parsed = fields.parse_form(form, ANGEBOT_FIELDS, ctx)
     if parsed.errors:
-        return _edit_page(
-            request,
-            user,
-            title=_("Bitte Eingaben prüfen"),
-            action=f"/anbieter/einrichtungen/{external_id}/neues-angebot",
-            specs=ANGEBOT_FIELDS,
-            values=parsed.raw,
-            ctx=ctx,
-            errors=parsed.errors,
-            status_code=400,
-        )
+        action = f"/anbieter/einrichtungen/{external_id}/neues-angebot"
+        return _invalid_form_page(request, user, action, ANGEBOT_FIELDS, parsed, ctx)
     service.propose(
         session,
         user=user,
