@@ -93,6 +93,19 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
     return response
 
 
+def _set_new_password(
+    session: SessionDep, settings: SettingsDep, user: UserAccount, passwort: str, passwort2: str
+) -> dict[str, str]:
+    """Stores the new password when both entries match and it passes the rules; else the field errors."""
+    if passwort != passwort2:
+        return {"passwort2": _("Die beiden Passwörter stimmen nicht überein.")}
+    try:
+        service.set_password(session, settings, user, passwort)
+    except service.AccountError as exc:
+        return {"passwort": str(exc)}
+    return {}
+
+
 # --- invitation and reset links ---------------------------------------------------------------------------
 
 
@@ -150,14 +163,7 @@ def _link_post(
     if isinstance(found, Response):
         return found
     user, nonce = found
-    errors: dict[str, str] = {}
-    if passwort != passwort2:
-        errors["passwort2"] = _("Die beiden Passwörter stimmen nicht überein.")
-    try:
-        if not errors:
-            service.set_password(session, settings, user, passwort)
-    except service.AccountError as exc:
-        errors["passwort"] = str(exc)
+    errors = _set_new_password(session, settings, user, passwort, passwort2)
     if errors:
         return _show_set_password(request, user, purpose, token, errors, status=400)
     mark_used(session, purpose, nonce)
@@ -226,16 +232,10 @@ def change_password(
     passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
 ) -> Response:
     """Needs the current password; ends every session of the account and starts a fresh one here."""
-    errors: dict[str, str] = {}
     if not verify_password(bisher, user.password_hash, settings):
-        errors["bisher"] = _("Das bisherige Passwort ist nicht korrekt.")
-    elif passwort != passwort2:
-        errors["passwort2"] = _("Die beiden Passwörter stimmen nicht überein.")
+        errors = {"bisher": _("Das bisherige Passwort ist nicht korrekt.")}
     else:
-        try:
-            service.set_password(session, settings, user, passwort)
-        except service.AccountError as exc:
-            errors["passwort"] = str(exc)
+        errors = _set_new_password(session, settings, user, passwort, passwort2)
     if errors:
         return render(request, "auth/change_password.html", {"user": user, "errors": errors}, status_code=400)
     token = start_session(session, user, settings)
