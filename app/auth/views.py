@@ -16,7 +16,7 @@ from app.auth.passwords import verify_password
 from app.auth.private_route import PrivateRoute
 from app.auth.ratelimit import client_ip
 from app.auth.sessions import end_session, start_session
-from app.auth.tokens import LinkError, Purpose, mark_used, read_token
+from app.auth.tokens import PATHS, LinkError, Purpose, mark_used, read_token
 from app.csrf import verify_csrf
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
@@ -131,11 +131,10 @@ def _show_set_password(
     errors: dict[str, str],
     status: int = 200,
 ) -> Response:
-    prefix = "/einladung" if purpose is Purpose.invitation else "/passwort-zuruecksetzen"
     context = {
         "heading": _("Zugang einrichten") if purpose is Purpose.invitation else _("Neues Passwort festlegen"),
         "email": user.email,
-        "action": f"{prefix}/{token}",
+        "action": f"{PATHS[purpose]}/{token}",
         "errors": errors,
     }
     return render(request, "auth/set_password.html", context, status_code=status)
@@ -179,38 +178,29 @@ def _link_post(
     )
 
 
-@router.get("/einladung/{token}")
-def invitation_page(request: Request, session: SessionDep, settings: SettingsDep, token: str) -> Response:
-    return _link_get(request, session, settings, Purpose.invitation, token)
+def _add_link_routes(purpose: Purpose, *, show_name: str, submit_name: str) -> None:
+    """GET shows the set-password form of a link, POST stores the password; the same for both purposes."""
+    path = f"{PATHS[purpose]}/{{token}}"
+
+    def show(request: Request, session: SessionDep, settings: SettingsDep, token: str) -> Response:
+        return _link_get(request, session, settings, purpose, token)
+
+    def submit(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        token: str,
+        passwort: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+        passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
+    ) -> Response:
+        return _link_post(request, session, settings, purpose, token, passwort, passwort2)
+
+    router.add_api_route(path, show, methods=["GET"], name=show_name)
+    router.add_api_route(path, submit, methods=["POST"], name=submit_name)
 
 
-@router.post("/einladung/{token}")
-def accept_invitation(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: str,
-    passwort: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
-    passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
-) -> Response:
-    return _link_post(request, session, settings, Purpose.invitation, token, passwort, passwort2)
-
-
-@router.get("/passwort-zuruecksetzen/{token}")
-def reset_page(request: Request, session: SessionDep, settings: SettingsDep, token: str) -> Response:
-    return _link_get(request, session, settings, Purpose.reset, token)
-
-
-@router.post("/passwort-zuruecksetzen/{token}")
-def reset_password(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: str,
-    passwort: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
-    passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
-) -> Response:
-    return _link_post(request, session, settings, Purpose.reset, token, passwort, passwort2)
+_add_link_routes(Purpose.invitation, show_name="invitation_page", submit_name="accept_invitation")
+_add_link_routes(Purpose.reset, show_name="reset_page", submit_name="reset_password")
 
 
 # --- own password -----------------------------------------------------------------------------------------
