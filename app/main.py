@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from app import errors
+from app import errors, page_cache
 from app.admin.views import router as admin_router
 from app.api.hsds import router as hsds_router
 from app.api.router import router as api_router
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     # Outermost, so pages and static files go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    page_cache.install(app, settings)  # last, so it wraps GZip too
 
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in (

@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A key generated per process is fine in development; production must set SECRET_KEY.
 _DEV_SECRET = secrets.token_urlsafe(48)
 _MIN_SECRET_LENGTH = 32
+DEFAULT_PAGE_CACHE_SECONDS = 2.0
 _WEAK_SECRETS = {"changeme", "secret", "dev", "development", "please-change-me"}
 
 
@@ -63,6 +64,9 @@ class Settings(BaseSettings):
     argon2_parallelism: int = 4
     # Workbooks uploaded in /verwaltung wait here between the dry run and "apply".
     upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
+    # Full-page cache of anonymous public pages (app/page_cache.py): seconds between catalogue-version checks,
+    # 0 = off. Unset: 2 s, but off under ENV=test (tests create rows without audit entries).
+    page_cache_seconds: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
@@ -79,6 +83,12 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env is Environment.production
+
+    @property
+    def effective_page_cache_seconds(self) -> float:
+        if self.page_cache_seconds is not None:
+            return self.page_cache_seconds
+        return 0.0 if self.env is Environment.test else DEFAULT_PAGE_CACHE_SECONDS
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,333 @@
+"""Full-page cache for anonymous public GET pages (issue 9: load and cost).
+
+Shared-nothing: each worker process keeps its own LRU of finished responses (status, headers, body, exactly as
+the inner app – GZip included – produced them). What makes it correct across workers:
+
+- Only anonymous GET/HEAD requests for public page paths are looked up; only 200 responses without
+  ``Set-Cookie``, without degraded search and of at most ``MAX_BODY_BYTES`` are stored, and only for browsers
+  without a CSRF cookie (a form's token is bound to it; without one, a form sets the cookie – not stored).
+  The key is method, host, path + raw query, the effective locale and the Accept-Encoding class.
+- Every entry belongs to a *generation*. The generation moves on when the catalogue version in the database
+  changes – read at most once per ``page_cache_seconds`` per process – and at once in this process after any
+  non-GET request completes. Entries of an older generation are never served.
+- The catalogue version is count and max id of ``audit_entry`` and ``import_run``: every import writes an
+  ImportRun (and audit entries per change); approvals, rejections, „Angaben bestätigen“ and the admin's
+  deletions write audit entries (app/admin/moderation.py, app/provider/service.py, app/admin/views.py). The
+  count catches a transaction that commits after a higher id was already visible (PostgreSQL sequences).
+- What the database version cannot see – the search index updated after the commit, Meilisearch going down or
+  coming back, offers passing their end date – is bounded by ``MAX_ENTRY_AGE_SECONDS``.
+
+Worst case on another worker: a catalogue change shows after ≤ ``page_cache_seconds`` (plus one request).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.audit.models import AuditEntry
+from app.auth.cookies import CSRF_COOKIE, SESSION_COOKIE
+from app.catalogue.models import ImportRun
+from app.i18n import LOCALE_COOKIE, negotiate_locale
+from app.settings import Settings
+from search.base import SearchQuery, SearchResult, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES = 2_000
+MAX_BODY_BYTES = 512 * 1024
+MAX_ENTRY_AGE_SECONDS = 30.0
+CACHEABLE_PATHS = frozenset(
+    {
+        "/",
+        "/impressum",
+        "/datenschutz",
+        "/barrierefreiheit",
+        "/leichte-sprache",
+        "/daten",
+        "/sitemap.xml",
+        "/api/v1/offers",
+        "/api/v1/funding",
+    }
+)
+CACHEABLE_PREFIXES = (
+    "/angebote",
+    "/stadtteile",
+    "/themen",
+    "/zielgruppen",
+    "/einrichtungen",
+    "/foerderung",
+    "/planung",
+)
+_SESSION_COOKIES = (SESSION_COOKIE, f"__Host-{SESSION_COOKIE}")
+# A page rendered for a browser with this cookie may carry a CSRF token bound to it: served, never stored.
+_CSRF_COOKIES = (CSRF_COOKIE, f"__Host-{CSRF_COOKIE}")
+_LOOKUP_METHODS = frozenset({"GET", "HEAD"})
+
+CacheKey = tuple[str, str, str, bytes, str, str]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    key: CacheKey
+    may_store: bool
+
+
+CatalogueVersion = tuple[int, ...]
+
+
+def is_cacheable_path(path: str) -> bool:
+    return path in CACHEABLE_PATHS or any(path == p or path.startswith(p + "/") for p in CACHEABLE_PREFIXES)
+
+
+def catalogue_version(engine: Engine) -> CatalogueVersion:
+    """One round trip per table; called at most once per ``page_cache_seconds`` per process."""
+    with engine.connect() as conn:
+        audit = conn.execute(select(func.count(), func.max(AuditEntry.id)).select_from(AuditEntry)).one()
+        imports = conn.execute(select(func.count(), func.max(ImportRun.id)).select_from(ImportRun)).one()
+    return (audit[0], audit[1] or 0, imports[0], imports[1] or 0)
+
+
+# --- per-request marks: code deep inside the app can veto storing the response ----------------------------
+
+
+@dataclass
+class _Marks:
+    uncacheable: bool = False
+
+
+_marks: ContextVar[_Marks | None] = ContextVar("page_cache_marks", default=None)
+
+
+def mark_uncacheable() -> None:
+    """This response depends on something the cache cannot see (e.g. the degraded search): don't store it."""
+    marks = _marks.get()
+    if marks is not None:  # a mutable object: also works from the threadpool's copied context
+        marks.uncacheable = True
+
+
+class DegradationWatch:
+    """Wraps the search backend: a request whose search fell back to the database is not cached."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        try:
+            result: SearchResult = self._backend.search(query)
+        except SearchUnavailable:
+            mark_uncacheable()
+            raise
+        return result
+
+
+# --- the store ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    start: Message
+    body: bytes
+    generation: int
+    stored_at: float
+
+
+@dataclass
+class PageCache:
+    """One process's entries and the catalogue version they belong to."""
+
+    seconds: float
+    max_entries: int = MAX_ENTRIES
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_age: float = MAX_ENTRY_AGE_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    generation: int = 0
+    version: CatalogueVersion | None = None
+    checked_at: float = float("-inf")
+    entries: OrderedDict[CacheKey, Entry] = field(default_factory=OrderedDict)
+    _lock: anyio.Lock | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.seconds > 0
+
+    def invalidate(self) -> None:
+        self.generation += 1
+        self.entries.clear()
+
+    async def current_generation(self, engine: Engine) -> int | None:
+        """The generation valid now; None when the version can't be read (then nothing is cached)."""
+        if self.clock() - self.checked_at < self.seconds:
+            return self.generation
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        async with self._lock:
+            if self.clock() - self.checked_at < self.seconds:  # another request refreshed meanwhile
+                return self.generation
+            try:
+                version = await anyio.to_thread.run_sync(catalogue_version, engine)
+            except SQLAlchemyError as exc:
+                log.warning("Seiten-Zwischenspeicher aus: Katalogstand nicht lesbar (%s)", exc)
+                self.version = None
+                self.invalidate()
+                return None
+            if version != self.version:
+                self.version = version
+                self.invalidate()
+            self.checked_at = self.clock()
+            return self.generation
+
+    def get(self, key: CacheKey, generation: int) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if entry.generation != generation or self.clock() - entry.stored_at > self.max_age:
+            del self.entries[key]
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: CacheKey, entry: Entry) -> None:
+        if entry.generation != self.generation:  # invalidated while the page was being built
+            return
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
+# --- the middleware -----------------------------------------------------------------------------------------
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    # Later duplicates win; the headers we read (host, cookie, accept-encoding) come once from browsers.
+    return {name.lower(): value for name, value in scope.get("headers", [])}
+
+
+def _cookies(raw: bytes | None) -> dict[str, str]:
+    # Starlette's own parser: exactly the cookies app/auth will see (a session must never go unnoticed).
+    return cookie_parser(raw.decode("latin-1")) if raw else {}
+
+
+def _query_lang(query_string: bytes) -> str | None:
+    for part in query_string.split(b"&"):
+        name, _sep, value = part.partition(b"=")
+        if name == b"lang":
+            return value.decode("latin-1")
+    return None
+
+
+def _storable(start: Message, marks: _Marks) -> bool:
+    if start["status"] != 200 or marks.uncacheable:
+        return False
+    for name, value in start.get("headers", []):
+        lowered = name.lower()
+        if lowered == b"set-cookie":
+            return False
+        if lowered == b"cache-control" and (b"no-store" in value or b"private" in value):
+            return False
+    return True
+
+
+class PageCacheMiddleware:
+    """Outermost middleware: replays stored responses, stores new ones, invalidates after writes."""
+
+    def __init__(self, app: ASGIApp, *, cache: PageCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.cache.enabled:
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in _LOOKUP_METHODS:
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                # After the write has committed (and the search index followed): this worker shows it at once.
+                self.cache.invalidate()
+            return
+        lookup = self._lookup(scope)
+        if lookup is None:
+            await self.app(scope, receive, send)
+            return
+        generation = await self.cache.current_generation(scope["app"].state.engine)
+        if generation is None:
+            await self.app(scope, receive, send)
+            return
+        entry = self.cache.get(lookup.key, generation)
+        if entry is not None:
+            await send(entry.start)
+            await send({"type": "http.response.body", "body": entry.body, "more_body": False})
+        elif lookup.may_store:
+            await self._fill(scope, receive, send, lookup.key, generation)
+        else:
+            await self.app(scope, receive, send)
+
+    def _lookup(self, scope: Scope) -> Lookup | None:
+        path: str = scope["path"]
+        if not is_cacheable_path(path):
+            return None
+        headers = _headers(scope)
+        cookies = _cookies(headers.get(b"cookie"))
+        if any(name in cookies for name in _SESSION_COOKIES):
+            return None
+        query_string: bytes = scope.get("query_string", b"")
+        locale = negotiate_locale(_query_lang(query_string), cookies.get(LOCALE_COOKIE))
+        # Same test as Starlette's GZipMiddleware: the inner app answers "gzip" or identity.
+        encoding = "gzip" if b"gzip" in headers.get(b"accept-encoding", b"") else "identity"
+        host = headers.get(b"host", b"").decode("latin-1")
+        key = (scope["method"], host, path, query_string, locale, encoding)
+        return Lookup(key, may_store=not any(name in cookies for name in _CSRF_COOKIES))
+
+    async def _fill(self, scope: Scope, receive: Receive, send: Send, key: CacheKey, generation: int) -> None:
+        marks = _Marks()
+        token = _marks.set(marks)
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+        complete = False
+
+        async def recording_send(message: Message) -> None:
+            nonlocal start, size, complete
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body" and size <= self.cache.max_body_bytes:
+                body = message.get("body", b"")
+                chunks.append(body)
+                size += len(body)
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            _marks.reset(token)
+        if start is None or not complete or size > self.cache.max_body_bytes or not _storable(start, marks):
+            return
+        stored = {"type": "http.response.start", "status": start["status"], "headers": list(start["headers"])}
+        self.cache.put(key, Entry(stored, b"".join(chunks), generation, self.cache.clock()))
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Called last in ``create_app``: wraps everything (GZip included) and watches the search backend."""
+    cache = PageCache(seconds=settings.effective_page_cache_seconds)
+    app.state.page_cache = cache
+    if cache.enabled:
+        app.state.search = DegradationWatch(app.state.search)
+        app.add_middleware(PageCacheMiddleware, cache=cache)
