@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 from fastapi import HTTPException, Request
 from markupsafe import Markup, escape
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.asgi import Header, send_adding_headers
 from app.auth.cookies import CSRF_COOKIE, SESSION_COOKIE, read_cookie, set_cookie
 from app.i18n import gettext as _
 from app.settings import Settings
@@ -96,19 +98,17 @@ class CsrfCookieMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_cookie(message: Message) -> None:
+        def cookie_header(_headers: Sequence[Header]) -> list[Header]:
             state = scope.get("state", {})
-            if message["type"] == "http.response.start" and state.get(_STATE_USED) and state.get(_STATE_NEW):
-                from starlette.responses import Response
+            if not (state.get(_STATE_USED) and state.get(_STATE_NEW)):
+                return []
+            from starlette.responses import Response
 
-                carrier = Response()
-                set_cookie(carrier, CSRF_COOKIE, state[_STATE_NEW], scope["app"].state.settings)
-                headers = list(message.get("headers", []))
-                headers.extend(h for h in carrier.raw_headers if h[0] == b"set-cookie")
-                message["headers"] = headers
-            await send(message)
+            carrier = Response()
+            set_cookie(carrier, CSRF_COOKIE, state[_STATE_NEW], scope["app"].state.settings)
+            return [h for h in carrier.raw_headers if h[0] == b"set-cookie"]
 
-        await self.app(scope, receive, send_with_cookie)
+        await self.app(scope, receive, send_adding_headers(send, cookie_header))
 
 
 def _register_template_global() -> None:

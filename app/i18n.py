@@ -6,12 +6,15 @@ Message ids are the German texts. The current request's locale lives in a contex
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.asgi import Header, send_adding_headers
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DEFAULT_LOCALE = "de"
@@ -65,15 +68,13 @@ class LocaleMiddleware:
         token = current_locale.set(locale)
         scope.setdefault("state", {})["locale"] = locale
 
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and query_lang in SUPPORTED_LOCALES:
-                headers = list(message.get("headers", []))
-                cookie = f"{LOCALE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
-                headers.append((b"set-cookie", cookie.encode("latin-1")))
-                message["headers"] = headers
-            await send(message)
+        def cookie_header(_headers: Sequence[Header]) -> list[Header]:
+            if query_lang not in SUPPORTED_LOCALES:
+                return []
+            cookie = f"{LOCALE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
+            return [(b"set-cookie", cookie.encode("latin-1"))]
 
         try:
-            await self.app(scope, receive, send_with_cookie)
+            await self.app(scope, receive, send_adding_headers(send, cookie_header))
         finally:
             current_locale.reset(token)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Sequence
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.asgi import Header, send_adding_headers
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -37,12 +41,10 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                message["headers"] = headers
-            await send(message)
+        await self.app(scope, receive, send_adding_headers(send, _missing_security_headers))
 
-        await self.app(scope, receive, send_with_headers)
+
+def _missing_security_headers(headers: Sequence[Header]) -> list[Header]:
+    """A security header the response already carries is kept, not doubled."""
+    present = {name.lower() for name, _ in headers}
+    return [h for h in SECURITY_HEADERS if h[0] not in present]
