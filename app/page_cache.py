@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 2_000
 MAX_BODY_BYTES = 512 * 1024
-MAX_ENTRY_AGE_SECONDS = 30.0
+MAX_ENTRY_AGE_SECONDS = 10.0
 CACHEABLE_PATHS = frozenset(
     {
         "/",

@@ -36,6 +36,9 @@ from urllib.parse import quote, urlencode
 import psycopg
 from bs4 import BeautifulSoup, Tag
 
+from app.page_cache import MAX_ENTRY_AGE_SECONDS
+from app.settings import DEFAULT_PAGE_CACHE_SECONDS
+
 ROOT = Path(__file__).resolve().parent.parent
 MEILI_BINARY = ROOT / ".cache" / "meilisearch" / "meilisearch"
 SAMPLE = ROOT / "data" / "familienwegweiser-beispiel.xlsx"
@@ -44,6 +47,10 @@ WORKERS = 2
 MAX_CONNECT_ATTEMPTS = 200  # to reach one particular worker
 ADMIN = ("smoke-verwaltung@example.org", "Rauchprobe-Verwaltung-" + secrets.token_urlsafe(8))
 PROVIDER = ("smoke-traeger@example.org", "Rauchprobe-Traeger-" + secrets.token_urlsafe(8))
+# The page cache (app/page_cache.py, on by default in production): another worker shows an approved change
+# after at most one version check; what the database cannot see (Meilisearch down/back) after the entry age.
+CATALOGUE_STALENESS = DEFAULT_PAGE_CACHE_SECONDS + 1
+SEARCH_STATE_STALENESS = MAX_ENTRY_AGE_SECONDS + 1
 
 
 class SmokeFailure(AssertionError):
@@ -71,6 +78,19 @@ def wait_until(condition: Callable[[], bool], what: str, seconds: float = 30.0) 
         if time.monotonic() > deadline:
             raise SmokeFailure(f"Zeitüberschreitung: {what}")
         time.sleep(0.1)
+
+
+def eventually(probe: Callable[[], None], seconds: float) -> None:
+    """Retries a check for ``seconds`` (a worker's page cache may answer from before the change)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            probe()
+            return
+        except SmokeFailure:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
 
 
 # --- processes --------------------------------------------------------------------------------------------
@@ -430,10 +450,15 @@ def run(topology: Topology) -> None:
     step(f"Verwaltung gibt den Entwurf frei (Anmeldung Worker {first}, Freigabe Worker {second})")
 
     def change_visible(pid: int) -> None:
-        page = visitor.get(f"/angebote/{quote(offer_id)}", worker=pid)
-        check(page.status == 200 and marker in page.body, f"Änderung auf Worker {pid} nicht sichtbar")
-        api = visitor.get(f"/api/v1/offers?q={marker}", worker=pid).json()
-        check([i["id"] for i in api["items"]] == [offer_id], f"Suche nach {marker} auf Worker {pid}: {api}")
+        def page_shows_it() -> None:
+            page = visitor.get(f"/angebote/{quote(offer_id)}", worker=pid)
+            check(page.status == 200 and marker in page.body, f"Änderung auf Worker {pid} nicht sichtbar")
+            api = visitor.get(f"/api/v1/offers?q={marker}", worker=pid).json()
+            check(
+                [i["id"] for i in api["items"]] == [offer_id], f"Suche nach {marker} auf Worker {pid}: {api}"
+            )
+
+        eventually(page_shows_it, CATALOGUE_STALENESS)
         check(admin.get("/verwaltung", worker=pid).status == 200, f"Sitzung auf Worker {pid} unbekannt")
 
     _on_every_worker(
@@ -460,11 +485,14 @@ def run(topology: Topology) -> None:
     topology.kill_meilisearch()
 
     def degraded(pid: int) -> None:
-        page = visitor.get(f"/angebote?q={quote(word)}", worker=pid)
-        check(page.status == 200, f"Ergebnisseite ohne Meilisearch: {page.status}")
-        check(page.soup().select('[data-testid="degraded"]'), "Hinweis auf die einfache Suche fehlt")
-        api = visitor.get(f"/api/v1/offers?q={marker}", worker=pid).json()
-        check(api["hinweis"] and [i["id"] for i in api["items"]] == [offer_id], f"Datenbanksuche: {api}")
+        def notice_shown() -> None:
+            page = visitor.get(f"/angebote?q={quote(word)}", worker=pid)
+            check(page.status == 200, f"Ergebnisseite ohne Meilisearch: {page.status}")
+            check(page.soup().select('[data-testid="degraded"]'), "Hinweis auf die einfache Suche fehlt")
+            api = visitor.get(f"/api/v1/offers?q={marker}", worker=pid).json()
+            check(api["hinweis"] and [i["id"] for i in api["items"]] == [offer_id], f"Datenbanksuche: {api}")
+
+        eventually(notice_shown, SEARCH_STATE_STALENESS)
         check(visitor.get(f"/angebote/{quote(offer_id)}", worker=pid).status == 200, "Detailseite")
         health = visitor.get("/healthz", worker=pid)
         check(health.status == 200 and health.json()["status"] == "degraded", f"/healthz: {health.body}")
@@ -477,12 +505,18 @@ def run(topology: Topology) -> None:
     topology.run("search", "reindex")
 
     def restored(pid: int) -> None:
-        api = visitor.get(f"/api/v1/offers?q={marker}", worker=pid).json()
-        check(
-            api["hinweis"] is None and [i["id"] for i in api["items"]] == [offer_id], f"Nach reindex: {api}"
-        )
-        page = visitor.get(f"/angebote?q={quote(word)}", worker=pid)
-        check(not page.soup().select('[data-testid="degraded"]'), "Hinweis nach Wiederherstellung noch da")
+        def search_is_back() -> None:
+            api = visitor.get(f"/api/v1/offers?q={marker}", worker=pid).json()
+            check(
+                api["hinweis"] is None and [i["id"] for i in api["items"]] == [offer_id],
+                f"Nach reindex: {api}",
+            )
+            page = visitor.get(f"/angebote?q={quote(word)}", worker=pid)
+            check(
+                not page.soup().select('[data-testid="degraded"]'), "Hinweis nach Wiederherstellung noch da"
+            )
+
+        eventually(search_is_back, SEARCH_STATE_STALENESS)
 
     _on_every_worker(
         topology, "Meilisearch leer neu gestartet, reindex stellt die Suche wieder her", restored

@@ -24,7 +24,7 @@ from app.settings import Environment, SearchBackendName, Settings
 from scripts.prod_smoke import free_port
 from tests import factories
 
-INTERVAL = 10.0  # seconds between version checks; the tests move the injected clock instead of waiting
+INTERVAL = 4.0  # seconds between version checks; the tests move the injected clock instead of waiting
 
 
 @dataclass
