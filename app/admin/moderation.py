@@ -97,10 +97,7 @@ def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
         target, action, entity_type = einrichtung, "approve", "einrichtung"
         old = {k: fields.canonical(target, k) for k in changes}
     fields.apply_values(session, target, changes)
-    stamp = now.isoformat()
-    target.online_edits = {**target.online_edits, **dict.fromkeys(changes, stamp)}
-    target.edited_online_at = now
-    target.edited_online_by = draft.created_by
+    fields.mark_edited_online(target, changes, by=draft.created_by, at=now)
     target.updated_at = now
     session.add(target)
     draft.status = DraftStatus.approved.value

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
@@ -593,6 +593,13 @@ def apply_values(session: Session, record: Einrichtung | Angebot, values: Mappin
             setattr(record, name, date.fromisoformat(value) if value else None)
         else:
             setattr(record, name, value)
+
+
+def mark_edited_online(record: Einrichtung | Angebot, names: Iterable[str], *, by: str, at: datetime) -> None:
+    """Online-edit provenance: each named field gets the time of the edit; the record who and when."""
+    record.online_edits = {**record.online_edits, **dict.fromkeys(names, at.isoformat())}
+    record.edited_online_at = at
+    record.edited_online_by = by
 
 
 LABELS: dict[str, str] = {

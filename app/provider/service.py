@@ -15,6 +15,7 @@ from app.auth.models import UserAccount
 from app.catalogue.models import Angebot, Einrichtung
 from app.db import utcnow
 from app.feedback.models import Feedback, FeedbackKind
+from app.provider.fields import mark_edited_online
 from app.provider.models import Draft, DraftKind, DraftStatus
 
 
@@ -130,9 +131,7 @@ def confirm_unchanged(session: Session, *, user: UserAccount, target: Einrichtun
     old = target.verified_at
     now = utcnow()
     target.verified_at = today
-    target.online_edits = {**target.online_edits, "verified_at": now.isoformat()}
-    target.edited_online_at = now
-    target.edited_online_by = user.email
+    mark_edited_online(target, ["verified_at"], by=user.email, at=now)
     session.add(target)
     record(
         session,
