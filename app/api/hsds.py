@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.api import hsds_mapping as m
 from app.api import hsds_queries as q
 from app.api.hsds_export import build_export_zip, export_fingerprint
-from app.catalogue.models import Einrichtung, Traeger
+from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.deps import SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/hsds", tags=["HSDS 3.0 (Open Referral)"])
@@ -133,25 +133,28 @@ def services(
     full: FullParam = False,
 ) -> dict[str, Any]:
     flt = q.ServiceFilter(search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after))
-    total, chunk_ids = q.service_page(session, flt, page, per_page)
-    offers = {a.external_id: a for a in q.load_offers(session, chunk_ids)}
     base = settings.base_url
 
-    def render(external_id: str) -> dict[str, Any]:
-        offer = offers[external_id]
+    def render(offer: Angebot) -> dict[str, Any]:
         if minimal:
             basic = m.service_basic(offer, base)
             return {"id": basic["id"], "last_modified": basic["last_modified"]}
         return m.service_full(offer, base) if full else m.service_basic(offer, base)
 
-    return _paginate_loaded(total, chunk_ids, page, per_page, render)
+    return _offer_page(session, flt, page, per_page, render)
 
 
-def _paginate_loaded(
-    total: int, chunk_ids: Sequence[str], page: int, per_page: int, render: Callable[[str], Any]
+def _offer_page(
+    session: Session,
+    flt: q.ServiceFilter,
+    page: int,
+    per_page: int,
+    render: Callable[[Angebot], dict[str, Any]],
 ) -> dict[str, Any]:
-    """A page where only its own rows were loaded (the total was counted in SQL)."""
-    return page_object(total, page, per_page, [render(i) for i in chunk_ids])
+    """A page of offers: counted and paged in SQL, then only the page's own offers loaded and rendered."""
+    total, chunk_ids = q.service_page(session, flt, page, per_page)
+    offers = {a.external_id: a for a in q.load_offers(session, chunk_ids)}
+    return page_object(total, page, per_page, [render(offers[i]) for i in chunk_ids])
 
 
 @router.get("/services/{id}", summary="Ein Dienst, vollständig verschachtelt", responses=NOT_FOUND)
@@ -181,12 +184,9 @@ def service_at_locations(
     flt = q.ServiceFilter(
         search, organization_id, taxonomy_term_id, taxonomy_id, _utc(modified_after), postcode=postcode
     )
-    total, chunk_ids = q.service_page(session, flt, page, per_page)
-    offers = {a.external_id: a for a in q.load_offers(session, chunk_ids)}
     base = settings.base_url
 
-    def render(external_id: str) -> dict[str, Any]:
-        offer = offers[external_id]
+    def render(offer: Angebot) -> dict[str, Any]:
         if full:
             return m.service_at_location_full(offer, base)
         return m.service_at_location_basic(offer, base) | {
@@ -194,7 +194,7 @@ def service_at_locations(
             "service": m.service_basic(offer, base),
         }
 
-    return _paginate_loaded(total, chunk_ids, page, per_page, render)
+    return _offer_page(session, flt, page, per_page, render)
 
 
 @router.get(
