@@ -10,6 +10,7 @@ import json
 import shlex
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -55,16 +56,18 @@ def _run_sync(args: argparse.Namespace, argv: list[str]) -> int:
     command = "python -m importers " + shlex.join(argv)
     out = Console(highlight=False, soft_wrap=True)  # no hard wraps: reports end up in logs and mails
     err = Console(stderr=True, highlight=False)
+    sync = partial(
+        sync_workbook,
+        args.path,
+        engine=engine,
+        settings=settings,
+        dry_run=args.dry_run,
+        as_of=args.as_of,
+        command=command,
+    )
     try:
         if args.json:
-            report = sync_workbook(
-                args.path,
-                engine=engine,
-                settings=settings,
-                dry_run=args.dry_run,
-                as_of=args.as_of,
-                command=command,
-            )
+            report = sync()
         else:
             with Progress(
                 TextColumn("{task.description}"),
@@ -78,15 +81,7 @@ def _run_sync(args: argparse.Namespace, argv: list[str]) -> int:
                 def progress(stage: str, step: int, steps: int) -> None:
                     bar.update(task, description=stage, completed=step, total=steps)
 
-                report = sync_workbook(
-                    args.path,
-                    engine=engine,
-                    settings=settings,
-                    dry_run=args.dry_run,
-                    as_of=args.as_of,
-                    command=command,
-                    progress=progress,
-                )
+                report = sync(progress=progress)
     except SQLAlchemyError as exc:
         message = (
             "Die Datenbank ist nicht erreichbar oder nicht eingerichtet "
