@@ -55,6 +55,16 @@ class SearchQuery:
     offset: int = 0
     facets: tuple[str, ...] = FACETS
 
+    def value_filters(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The set multi-value filters by their index field (Handlungsfeld numbers as text, as indexed)."""
+        candidates = (
+            ("zielgruppe", self.zielgruppen),
+            ("thema", self.themen),
+            ("handlungsfeld", tuple(str(n) for n in self.handlungsfelder)),
+            ("sprache", self.sprachen),
+        )
+        return [(name, values) for name, values in candidates if values]
+
 
 @dataclass
 class SearchResult:

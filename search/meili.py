@@ -61,14 +61,8 @@ def filter_expression(query: SearchQuery) -> list[str]:
         clauses.append(f"(stadtweit = true OR {_any_of('ortsteil', query.ortsteile)})")
     if query.planungsraeume:
         clauses.append(f"(stadtweit = true OR {_any_of('planungsraum', query.planungsraeume)})")
-    for attribute, values in (
-        ("zielgruppe", query.zielgruppen),
-        ("thema", query.themen),
-        ("handlungsfeld", tuple(str(n) for n in query.handlungsfelder)),
-        ("sprache", query.sprachen),
-    ):
-        if values:
-            clauses.append(_any_of(attribute, values))
+    for attribute, values in query.value_filters():
+        clauses.append(_any_of(attribute, values))
     if query.alter is not None:
         clauses.append(f"alter_von <= {quote(query.alter)} AND alter_bis >= {quote(query.alter)}")
     if query.kostenlos is not None:

@@ -484,14 +484,8 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
         where.append(f"(doc.stadtweit = 1 OR {_facet_filter('ortsteil', query.ortsteile, params)})")
     if query.planungsraeume:
         where.append(f"(doc.stadtweit = 1 OR {_facet_filter('planungsraum', query.planungsraeume, params)})")
-    for name, values in (
-        ("zielgruppe", query.zielgruppen),
-        ("thema", query.themen),
-        ("handlungsfeld", tuple(str(n) for n in query.handlungsfelder)),
-        ("sprache", query.sprachen),
-    ):
-        if values:
-            where.append(_facet_filter(name, values, params))
+    for name, values in query.value_filters():
+        where.append(_facet_filter(name, values, params))
     if query.alter is not None:
         where.append("doc.alter_von <= ? AND doc.alter_bis >= ?")
         params.extend([query.alter, query.alter])
