@@ -16,7 +16,7 @@ from app.auth.models import Role, UserAccount
 from app.auth.service import create_user
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.main import create_app
-from app.settings import Environment, Settings
+from app.settings import Settings
 from tests import factories
 
 PASSWORD = "ein langer Satz als Passwort"
@@ -24,17 +24,15 @@ OTHER_PASSWORD = "noch ein langer Satz fürs Konto"
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    """Test settings with cheap argon2 parameters (the production cost lives in Settings' defaults)."""
-    return Settings(
-        env=Environment.test,
-        database_url=database_url,
-        search_index_path=tmp_path / "search.db",
-        secret_key="test-secret-key-" + "x" * 40,
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
-        argon2_parallelism=1,
-        upload_dir=tmp_path / "uploads",
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The suite's test settings, with cheap argon2 (the production cost lives in Settings' defaults)."""
+    return settings.model_copy(
+        update={
+            "argon2_time_cost": 1,
+            "argon2_memory_kib": 1024,
+            "argon2_parallelism": 1,
+            "upload_dir": tmp_path / "uploads",
+        }
     )
 
 
