@@ -55,6 +55,11 @@ class SearchQuery:
     offset: int = 0
     facets: tuple[str, ...] = FACETS
 
+    def district_filters(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The set district filters by their index field; city-wide offers match each of them."""
+        candidates = (("ortsteil", self.ortsteile), ("planungsraum", self.planungsraeume))
+        return [(name, values) for name, values in candidates if values]
+
     def value_filters(self) -> list[tuple[str, tuple[str, ...]]]:
         """The set multi-value filters by their index field (Handlungsfeld numbers as text, as indexed)."""
         candidates = (

@@ -57,10 +57,8 @@ def _any_of(attribute: str, values: Sequence[str | int]) -> str:
 def filter_expression(query: SearchQuery) -> list[str]:
     """AND across the returned clauses, OR inside each; city-wide offers match every district filter."""
     clauses: list[str] = []
-    if query.ortsteile:
-        clauses.append(f"(stadtweit = true OR {_any_of('ortsteil', query.ortsteile)})")
-    if query.planungsraeume:
-        clauses.append(f"(stadtweit = true OR {_any_of('planungsraum', query.planungsraeume)})")
+    for attribute, values in query.district_filters():
+        clauses.append(f"(stadtweit = true OR {_any_of(attribute, values)})")
     for attribute, values in query.value_filters():
         clauses.append(_any_of(attribute, values))
     if query.alter is not None:

@@ -480,10 +480,8 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
     """AND across filters, OR within one filter's values; city-wide offers match every district filter."""
     where: list[str] = []
     params: list[Any] = []
-    if query.ortsteile:
-        where.append(f"(doc.stadtweit = 1 OR {_facet_filter('ortsteil', query.ortsteile, params)})")
-    if query.planungsraeume:
-        where.append(f"(doc.stadtweit = 1 OR {_facet_filter('planungsraum', query.planungsraeume, params)})")
+    for name, values in query.district_filters():
+        where.append(f"(doc.stadtweit = 1 OR {_facet_filter(name, values, params)})")
     for name, values in query.value_filters():
         where.append(_facet_filter(name, values, params))
     if query.alter is not None:
