@@ -22,10 +22,11 @@ Worst case on another worker: a catalogue change shows after ≤ ``page_cache_se
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 MAX_ENTRIES = 2_000
 MAX_BODY_BYTES = 512 * 1024
 MAX_ENTRY_AGE_SECONDS = 10.0
+FILL_WAIT_SECONDS = 5.0  # longest wait for a concurrent request building the same page
 CACHEABLE_PATHS = frozenset(
     {
         "/",
@@ -160,7 +162,19 @@ class PageCache:
     version: CatalogueVersion | None = None
     checked_at: float = float("-inf")
     entries: OrderedDict[CacheKey, Entry] = field(default_factory=OrderedDict)
-    _lock: anyio.Lock | None = None
+    filling: dict[CacheKey, anyio.Event] = field(default_factory=dict)
+    refreshing: bool = False
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @property
+    def busy(self) -> bool:
+        """A version check or page rebuild is still running in the background."""
+        return bool(self._tasks)
+
+    def run_in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)  # a reference, so the task isn't collected half-way
+        task.add_done_callback(self._tasks.discard)
 
     @property
     def enabled(self) -> bool:
@@ -171,36 +185,47 @@ class PageCache:
         self.entries.clear()
 
     async def current_generation(self, engine: Engine) -> int | None:
-        """The generation valid now; None when the version can't be read (then nothing is cached)."""
-        if self.clock() - self.checked_at < self.seconds:
-            return self.generation
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        async with self._lock:
-            if self.clock() - self.checked_at < self.seconds:  # another request refreshed meanwhile
-                return self.generation
-            try:
-                version = await anyio.to_thread.run_sync(catalogue_version, engine)
-            except SQLAlchemyError as exc:
-                log.warning("Seiten-Zwischenspeicher aus: Katalogstand nicht lesbar (%s)", exc)
-                self.version = None
-                self.invalidate()
-                return None
-            if version != self.version:
-                self.version = version
-                self.invalidate()
-            self.checked_at = self.clock()
-            return self.generation
+        """The generation valid now; None when the version can't be read (then nothing is cached).
+
+        Only the very first check is awaited. Later ones run in the background while requests go on with the
+        known version: under load the query waits long for the GIL, and no visitor should wait for it.
+        """
+        due = self.clock() - self.checked_at >= self.seconds
+        if due and not self.refreshing:
+            if self.version is None:
+                await self._refresh_version(engine)
+            else:
+                self.run_in_background(self._refresh_version(engine))
+        return None if self.version is None else self.generation
+
+    async def _refresh_version(self, engine: Engine) -> None:
+        started = self.clock()
+        self.refreshing = True
+        try:
+            version: CatalogueVersion | None = await anyio.to_thread.run_sync(catalogue_version, engine)
+        except SQLAlchemyError as exc:
+            log.warning("Seiten-Zwischenspeicher aus: Katalogstand nicht lesbar (%s)", exc)
+            version = None
+        finally:
+            self.refreshing = False
+        self.checked_at = started
+        if version is None or version != self.version:
+            self.version = version
+            self.invalidate()
 
     def get(self, key: CacheKey, generation: int) -> Entry | None:
+        """The entry of this generation (also an expired one: see ``expired``)."""
         entry = self.entries.get(key)
         if entry is None:
             return None
-        if entry.generation != generation or self.clock() - entry.stored_at > self.max_age:
+        if entry.generation != generation:
             del self.entries[key]
             return None
         self.entries.move_to_end(key)
         return entry
+
+    def expired(self, entry: Entry) -> bool:
+        return self.clock() - entry.stored_at > self.max_age
 
     def put(self, key: CacheKey, entry: Entry) -> None:
         if entry.generation != self.generation:  # invalidated while the page was being built
@@ -271,13 +296,54 @@ class PageCacheMiddleware:
             await self.app(scope, receive, send)
             return
         entry = self.cache.get(lookup.key, generation)
+        pending = self.cache.filling.get(lookup.key)
+        if entry is None and pending is not None:
+            # Another request is building this page: wait for it instead of rendering it N times at once.
+            with anyio.move_on_after(FILL_WAIT_SECONDS):
+                await pending.wait()
+            entry = self.cache.get(lookup.key, generation)
         if entry is not None:
+            if self.cache.expired(entry) and lookup.key not in self.cache.filling:
+                # Rebuilt in the background; until then the expired copy answers (no visitor waits for it).
+                self._refill_in_background(scope, lookup.key, generation)
             await send(entry.start)
             await send({"type": "http.response.body", "body": entry.body, "more_body": False})
-        elif lookup.may_store:
-            await self._fill(scope, receive, send, lookup.key, generation)
+        elif lookup.may_store and pending is None:
+            done = self.cache.filling[lookup.key] = anyio.Event()
+            try:
+                await self._fill(scope, receive, send, lookup.key, generation)
+            finally:
+                del self.cache.filling[lookup.key]
+                done.set()
         else:
             await self.app(scope, receive, send)
+
+    def _refill_in_background(self, scope: Scope, key: CacheKey, generation: int) -> None:
+        done = self.cache.filling[key] = anyio.Event()
+        own_scope = {**scope, "state": dict(scope.get("state", {}))}
+        requested = False
+
+        async def receive() -> Message:
+            nonlocal requested
+            if not requested:
+                requested = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await anyio.sleep_forever()
+            raise AssertionError("unreachable")
+
+        async def discard(message: Message) -> None:
+            return None
+
+        async def refill() -> None:
+            try:
+                await self._fill(own_scope, receive, discard, key, generation)
+            except Exception:
+                log.exception("Seite %s nicht neu aufgebaut", key[2])
+            finally:
+                del self.cache.filling[key]
+                done.set()
+
+        self.cache.run_in_background(refill())
 
     def _lookup(self, scope: Scope) -> Lookup | None:
         path: str = scope["path"]
@@ -319,6 +385,8 @@ class PageCacheMiddleware:
         finally:
             _marks.reset(token)
         if start is None or not complete or size > self.cache.max_body_bytes or not _storable(start, marks):
+            # The page as it is now can't be kept: an older copy (e.g. from before a search outage) goes too.
+            self.cache.entries.pop(key, None)
             return
         stored = {"type": "http.response.start", "status": start["status"], "headers": list(start["headers"])}
         self.cache.put(key, Entry(stored, b"".join(chunks), generation, self.cache.clock()))

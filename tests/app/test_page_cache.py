@@ -6,6 +6,7 @@ so the catalogue version stays the same) and the page still shows the old value;
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -58,6 +59,13 @@ class Site:
         h1 = BeautifulSoup(text, "html.parser").select_one("h1")
         assert h1 is not None
         return h1.get_text(" ", strip=True)
+
+    def settle(self) -> None:
+        """Waits for the cache's background work (version check, page rebuild) – not a timing assertion."""
+        deadline = time.monotonic() + 30
+        while self.cache.busy:
+            assert time.monotonic() < deadline, "background work of the page cache did not finish"
+            time.sleep(0.01)
 
     def rename(self, external_id: str, name: str) -> None:
         """Changes the page's data behind the cache's back: no audit entry, no import run."""
@@ -114,12 +122,16 @@ def test_page_is_served_from_cache_until_the_catalogue_version_changes(
     site.rename(place, "Familienzentrum Winzerla")
     site.clock.now += INTERVAL + 1
     assert "Familienzentrum Lobeda" in site.heading(path), "no version change: the stored page is served"
+    site.settle()
+    assert "Familienzentrum Lobeda" in site.heading(path)
 
     assert callable(write)
     write(engine)
     site.clock.now += INTERVAL / 2
     assert "Familienzentrum Lobeda" in site.heading(path), "the version is read at most once per interval"
     site.clock.now += INTERVAL / 2 + 1
+    assert "Familienzentrum Lobeda" in site.heading(path), "this request starts the check in the background"
+    site.settle()
     assert "Familienzentrum Winzerla" in site.heading(path)
 
 
@@ -131,6 +143,8 @@ def test_entries_expire_after_the_maximum_age(site: Site, place: str) -> None:
     site.clock.now += MAX_ENTRY_AGE_SECONDS - 1
     assert "Familienzentrum Lobeda" in site.heading(path)
     site.clock.now += 2
+    assert "Familienzentrum Lobeda" in site.heading(path), "served once more while rebuilt in the background"
+    site.settle()
     assert "Familienzentrum Ammerbach" in site.heading(path)
 
 
