@@ -17,11 +17,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from app.admin import moderation
 from app.audit.service import record
+from app.auth.models import UserAccount
 from app.catalogue.models import Angebot, Einrichtung, ImportRun
 from app.main import create_app
-from app.page_cache import MAX_ENTRY_AGE_SECONDS, PageCache
+from app.page_cache import MAX_ENTRY_AGE_SECONDS, PageCache, catalogue_version
+from app.provider import service as provider_service
+from app.provider.models import Draft, DraftKind
 from app.settings import Environment, SearchBackendName, Settings
+from importers.sync import sync_workbook
+from scripts.prod_smoke import SAMPLE as SAMPLE_WORKBOOK
 from scripts.prod_smoke import free_port
 from tests import factories
 
@@ -270,3 +276,48 @@ def test_off_by_default_only_under_test() -> None:
     assert Settings(env=Environment.test).effective_page_cache_seconds == 0
     assert Settings(env=Environment.test, page_cache_seconds=1.5).effective_page_cache_seconds == 1.5
     assert Settings(env=Environment.development).effective_page_cache_seconds > 0
+
+
+def test_every_public_change_moves_the_catalogue_version(engine: Engine, settings: Settings) -> None:
+    """„Angaben bestätigen“, approval, rejection and the import write what the cache reads."""
+    seen = [catalogue_version(engine)]
+
+    def moved() -> bool:
+        seen.append(catalogue_version(engine))
+        return seen[-1] != seen[-2]
+
+    provider = UserAccount(email="traeger@example.org", role="provider")
+    admin = UserAccount(email="verwaltung@example.org", role="admin")
+    with Session(engine) as session:
+        offer_id = factories.angebot(session, title="Krabbelgruppe Nord").id
+        session.commit()
+    with Session(engine) as session:
+        offer = session.get_one(Angebot, offer_id)
+        provider_service.confirm_unchanged(session, user=provider, target=offer)
+        session.commit()
+    assert moved(), "Angaben bestätigen"
+    for decide in ("approve", "reject"):
+        with Session(engine) as session:
+            offer = session.get_one(Angebot, offer_id)
+            draft_id = provider_service.propose(
+                session,
+                user=provider,
+                kind=DraftKind.angebot,
+                einrichtung=offer.einrichtung,
+                angebot=offer,
+                changes={"title": f"Krabbelgruppe {decide}"},
+                base_values={"title": offer.title},
+            ).id
+            session.commit()
+        moved()  # the proposal itself is recorded too (harmless: it only invalidates)
+        with Session(engine) as session:
+            draft = session.get_one(Draft, draft_id)
+            if decide == "approve":
+                moderation.approve(session, draft=draft, admin=admin)
+            else:
+                moderation.reject(session, draft=draft, admin=admin, reason="Bitte mit Uhrzeit")
+            session.commit()
+        assert moved(), decide
+    report = sync_workbook(SAMPLE_WORKBOOK, engine=engine, settings=settings, command="test")
+    assert report.ok
+    assert moved(), "import"
