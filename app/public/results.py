@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from app import page_cache
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver, UnknownDistrict
 from app.deps import SessionDep, SettingsDep
@@ -226,6 +227,8 @@ def _search_or_fallback(session: Session, backend: SearchBackend, query: SearchQ
         if index_empty:
             result = database_search(session, query)
             result.degraded = True
+    if result.degraded:
+        page_cache.mark_uncacheable()  # the full-page cache must not keep a fallback answer
     return result
 
 

@@ -181,3 +181,21 @@ def test_a_page_past_the_end_redirects_to_the_last_page(known: KnownIds, client:
     assert response.status_code == 303
     assert response.headers["location"] == "/angebote?thema=begegnung"
     assert client.get("/angebote?seite=9", follow_redirects=False).headers["location"] == "/angebote?seite=2"
+
+
+def test_a_database_fallback_answer_is_not_kept_by_the_page_cache(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    with Session(engine) as session:
+        factories.angebot(session, title="Krabbelgruppe im Zentrum")
+        session.commit()
+    cached = settings.model_copy(update={"search_index_path": tmp_path / "idx.db", "page_cache_seconds": 300})
+    app = create_app(cached)
+    with TestClient(app) as client:
+        first = BeautifulSoup(client.get("/angebote?q=krabbel").text, "html.parser")
+        assert first.select_one("[data-testid=degraded]") is not None
+        assert index_offers(engine, cached).ok
+        second = BeautifulSoup(client.get("/angebote?q=krabbel").text, "html.parser")
+    app.state.engine.dispose()
+    assert second.select_one("[data-testid=degraded]") is None
+    assert titles(second) == ["Krabbelgruppe im Zentrum"]
