@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.auth.cookies import CSRF_COOKIE, SESSION_COOKIE
 from app.settings import Settings
 from tests import factories
 from tests.browser.dataset import KnownIds
@@ -37,6 +38,22 @@ def test_privacy_page_covers_gdpr_cookies_and_authority(soup: Soup) -> None:
     text = text_of(soup("/datenschutz"))
     for required in ("DSGVO", "ThürDSG", "TLfDI", "„lang“", "Sitzungs-Cookie", "gelöscht"):
         assert required in text, required
+
+
+def test_privacy_page_names_every_cookie_the_site_sets(
+    soup: Soup, client: TestClient, known: KnownIds
+) -> None:
+    """The page promises "no other cookies": collect the cookies real visits set and check each is named."""
+    set_names: set[str] = set()
+    for path in ("/?lang=en", "/?lang=de", f"/angebote/{known.krabbelgruppe}", "/anmelden"):
+        for header in client.get(path).headers.get_list("set-cookie"):
+            set_names.add(header.split("=", 1)[0].strip().removeprefix("__Host-"))
+    set_names |= {SESSION_COOKIE}  # set on login only; named on the page as the session cookie
+    text = text_of(soup("/datenschutz"))
+    assert {"lang", CSRF_COOKIE} <= set_names
+    for name in set_names - {SESSION_COOKIE}:
+        assert f"„{name}“" in text, name
+    assert "Sitzungs-Cookie" in text
 
 
 def test_accessibility_statement_has_status_feedback_and_enforcement(soup: Soup) -> None:
