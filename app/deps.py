@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
+from app.search_sync import track
 from app.settings import Settings
 from search.base import SearchBackend
 
@@ -18,11 +19,24 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed once at the request boundary; any error rolls it back."""
+    """The request's unit of work: committed once when the view returns, before the response is sent.
+
+    Registered with ``scope="function"`` so the commit happens before a redirect reaches the browser (a
+    request-scoped ``yield`` would commit after the response). Any exception rolls everything back. Views and
+    services never commit themselves.
+    """
     with Session(request.app.state.engine, expire_on_commit=False) as session:
+        track(session, request.app.state.settings)
         try:
             yield session
             session.commit()
+        except HTTPException as exc:
+            # A redirect raised on the way (e.g. to the login page) is a normal answer, not a failure.
+            if exc.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -34,5 +48,5 @@ def get_search(request: Request) -> SearchBackend:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SearchDep = Annotated[SearchBackend, Depends(get_search)]

@@ -21,6 +21,7 @@ from app.catalogue.models import (
     Traeger,
     Zielgruppe,
 )
+from app.catalogue.version import CatalogueVersion
 from app.feedback.models import Feedback
 from app.provider.models import Draft
 
@@ -30,6 +31,7 @@ __all__ = [
     "AngebotThema",
     "AngebotZielgruppe",
     "AuditEntry",
+    "CatalogueVersion",
     "Draft",
     "Einrichtung",
     "Feedback",

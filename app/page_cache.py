@@ -10,10 +10,10 @@ the inner app – GZip included – produced them). What makes it correct across
 - Every entry belongs to a *generation*. The generation moves on when the catalogue version in the database
   changes – read at most once per ``page_cache_seconds`` per process – and at once in this process after any
   non-GET request completes. Entries of an older generation are never served.
-- The catalogue version is count and max id of ``audit_entry`` and ``import_run``: every import writes an
-  ImportRun (and audit entries per change); approvals, rejections, „Angaben bestätigen“ and the admin's
-  deletions write audit entries (app/admin/moderation.py, app/provider/service.py, app/admin/views.py). The
-  count catches a transaction that commits after a higher id was already visible (PostgreSQL sequences).
+- Which pages may be stored is said by the routes themselves: a router or route that depends on
+  ``CachedPage`` marks its 200 responses storable; nothing else is ever stored.
+- The catalogue version is the counter of ``app.catalogue.version``: it moves inside every transaction that
+  changes public content (request and CLI sessions through ``app.search_sync``, the importer explicitly).
 - What the database version cannot see – the search index updated after the commit, Meilisearch going down or
   coming back, offers passing their end date – is bounded by ``MAX_ENTRY_AGE_SECONDS``.
 
@@ -32,15 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
-from sqlalchemy import Engine, func, select
+from fastapi import Depends, FastAPI
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.audit.models import AuditEntry
 from app.auth.cookies import CSRF_COOKIE, SESSION_COOKIE
-from app.catalogue.models import ImportRun
+from app.catalogue import version
 from app.i18n import LOCALE_COOKIE, negotiate_locale
 from app.settings import Settings
 from search.base import SearchQuery, SearchResult, SearchUnavailable
@@ -51,28 +50,8 @@ MAX_ENTRIES = 2_000
 MAX_BODY_BYTES = 512 * 1024
 MAX_ENTRY_AGE_SECONDS = 10.0
 FILL_WAIT_SECONDS = 5.0  # longest wait for a concurrent request building the same page
-CACHEABLE_PATHS = frozenset(
-    {
-        "/",
-        "/impressum",
-        "/datenschutz",
-        "/barrierefreiheit",
-        "/leichte-sprache",
-        "/daten",
-        "/sitemap.xml",
-        "/api/v1/offers",
-        "/api/v1/funding",
-    }
-)
-CACHEABLE_PREFIXES = (
-    "/angebote",
-    "/stadtteile",
-    "/themen",
-    "/zielgruppen",
-    "/einrichtungen",
-    "/foerderung",
-    "/planung",
-)
+# Paths whose last render was not storable (no route flag): not looked up again, so they never wait.
+MAX_KNOWN_UNCACHEABLE = 10_000
 _SESSION_COOKIES = (SESSION_COOKIE, f"__Host-{SESSION_COOKIE}")
 # A page rendered for a browser with this cookie may carry a CSRF token bound to it: served, never stored.
 _CSRF_COOKIES = (CSRF_COOKIE, f"__Host-{CSRF_COOKIE}")
@@ -90,16 +69,10 @@ class Lookup:
 CatalogueVersion = tuple[int, ...]
 
 
-def is_cacheable_path(path: str) -> bool:
-    return path in CACHEABLE_PATHS or any(path == p or path.startswith(p + "/") for p in CACHEABLE_PREFIXES)
-
-
 def catalogue_version(engine: Engine) -> CatalogueVersion:
-    """One round trip per table; called at most once per ``page_cache_seconds`` per process."""
+    """One round trip; called at most once per ``page_cache_seconds`` per process."""
     with engine.connect() as conn:
-        audit = conn.execute(select(func.count(), func.max(AuditEntry.id)).select_from(AuditEntry)).one()
-        imports = conn.execute(select(func.count(), func.max(ImportRun.id)).select_from(ImportRun)).one()
-    return (audit[0], audit[1] or 0, imports[0], imports[1] or 0)
+        return (version.read(conn),)
 
 
 # --- per-request marks: code deep inside the app can veto storing the response ----------------------------
@@ -107,7 +80,8 @@ def catalogue_version(engine: Engine) -> CatalogueVersion:
 
 @dataclass
 class _Marks:
-    uncacheable: bool = False
+    cacheable: bool = False  # set by the route flag (CachedPage)
+    uncacheable: bool = False  # set by code that saw something the cache cannot (degraded search)
 
 
 _marks: ContextVar[_Marks | None] = ContextVar("page_cache_marks", default=None)
@@ -118,6 +92,16 @@ def mark_uncacheable() -> None:
     marks = _marks.get()
     if marks is not None:  # a mutable object: also works from the threadpool's copied context
         marks.uncacheable = True
+
+
+def _mark_cacheable() -> None:
+    marks = _marks.get()
+    if marks is not None:
+        marks.cacheable = True
+
+
+# The route flag: ``APIRouter(dependencies=[CachedPage])`` or ``@router.get(..., dependencies=[CachedPage])``.
+CachedPage = Depends(_mark_cacheable)
 
 
 class DegradationWatch:
@@ -162,6 +146,7 @@ class PageCache:
     version: CatalogueVersion | None = None
     checked_at: float = float("-inf")
     entries: OrderedDict[CacheKey, Entry] = field(default_factory=OrderedDict)
+    uncacheable_paths: set[str] = field(default_factory=set)
     filling: dict[CacheKey, anyio.Event] = field(default_factory=dict)
     refreshing: bool = False
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -258,7 +243,7 @@ def _query_lang(query_string: bytes) -> str | None:
 
 
 def _storable(start: Message, marks: _Marks) -> bool:
-    if start["status"] != 200 or marks.uncacheable:
+    if start["status"] != 200 or not marks.cacheable or marks.uncacheable:
         return False
     for name, value in start.get("headers", []):
         lowered = name.lower()
@@ -347,7 +332,7 @@ class PageCacheMiddleware:
 
     def _lookup(self, scope: Scope) -> Lookup | None:
         path: str = scope["path"]
-        if not is_cacheable_path(path):
+        if path in self.cache.uncacheable_paths:
             return None
         headers = _headers(scope)
         cookies = _cookies(headers.get(b"cookie"))
@@ -384,6 +369,8 @@ class PageCacheMiddleware:
             await self.app(scope, receive, recording_send)
         finally:
             _marks.reset(token)
+        if not marks.cacheable and len(self.cache.uncacheable_paths) < MAX_KNOWN_UNCACHEABLE:
+            self.cache.uncacheable_paths.add(key[2])
         if start is None or not complete or size > self.cache.max_body_bytes or not _storable(start, marks):
             # The page as it is now can't be kept: an older copy (e.g. from before a search outage) goes too.
             self.cache.entries.pop(key, None)

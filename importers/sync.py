@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app.catalogue import version as catalogue_version
 from app.db import utcnow
 from app.settings import Settings
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
@@ -546,6 +547,7 @@ def sync_workbook(
             report.import_run_id = run_id
             report.seconds = time.perf_counter() - clock
             _record_run(conn, report, actor=actor, command=command, started=started, run_id=run_id)
+            catalogue_version.bump(conn)
     except IntegrityError:
         # Someone else changed the catalogue between our read and our write (e.g. two imports at once).
         # The transaction was rolled back as a whole; nothing is half-written.

@@ -73,7 +73,7 @@ def _ensure_open(draft: Draft) -> None:
 
 
 def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
-    """Publish the draft; returns the external ids of offers whose search documents changed."""
+    """Publish the draft (the search index follows the commit); returns the affected offers' external ids."""
     _ensure_open(draft)
     einrichtung, angebot = draft_target(session, draft)
     now = utcnow()

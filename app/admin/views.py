@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import col, select
 from starlette.responses import Response
 
+from app import search_sync
 from app.admin import imports, moderation, reports
 from app.audit.service import record
 from app.auth import service as accounts
@@ -28,7 +29,6 @@ from app.feedback.models import Feedback
 from app.feedback.service import purge_old_reports
 from app.i18n import gettext as _
 from app.provider.models import Draft
-from app.provider.reindex import reindex_after_commit
 from app.templating import render
 from importers.columns import ParseError, parse_date
 from importers.export import export_workbook
@@ -65,6 +65,7 @@ def queue(request: Request, session: SessionDep, user: CurrentAdmin) -> Response
         "drafts": drafts,
         "decided": moderation.recent_decisions(session),
         "traeger": traeger,
+        "index_behind": search_sync.pending_retries() > 0,
     }
     return render(request, "admin/queue.html", context)
 
@@ -104,18 +105,13 @@ def show_draft(request: Request, session: SessionDep, user: CurrentAdmin, draft_
 
 
 @router.post("/entwuerfe/{draft_id}/freigeben")
-def approve_draft(
-    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentAdmin, draft_id: int
-) -> Response:
+def approve_draft(request: Request, session: SessionDep, user: CurrentAdmin, draft_id: int) -> Response:
     draft = _draft(session, draft_id)
     try:
-        offer_ids = moderation.approve(session, draft=draft, admin=user)
+        moderation.approve(session, draft=draft, admin=user)
     except moderation.ModerationError as exc:
         return _draft_page(request, session, user, draft, error=str(exc), status=409)
-    session.commit()
-    warning = reindex_after_commit(session.get_bind(), settings, offer_ids)
-    target = "/verwaltung/entwuerfe?freigegeben=1" + ("&suchindex=1" if warning else "")
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse("/verwaltung/entwuerfe?freigegeben=1", status_code=303)
 
 
 @router.post("/entwuerfe/{draft_id}/ablehnen")
@@ -131,7 +127,6 @@ def reject_draft(
         moderation.reject(session, draft=draft, admin=user, reason=begruendung)
     except moderation.ModerationError as exc:
         return _draft_page(request, session, user, draft, error=str(exc), status=400)
-    session.commit()
     return RedirectResponse("/verwaltung/entwuerfe?abgelehnt=1", status_code=303)
 
 
@@ -278,7 +273,6 @@ def invite(
         )
     record(session, actor=user.email, source="admin", action="invite", entity_type="konto",
            entity_id=account.email[:60], note=f"Träger {traeger}")  # fmt: skip
-    session.commit()
     link = make_link(settings, Purpose.invitation, account.id)  # type: ignore[arg-type]
     return _accounts_page(request, session, user, link=link, link_for=account.email)
 
@@ -297,7 +291,6 @@ def reset_link(
     account = _account(session, account_id)
     record(session, actor=user.email, source="admin", action="reset-link", entity_type="konto",
            entity_id=account.email[:60])  # fmt: skip
-    session.commit()
     link = make_link(settings, Purpose.reset, account.id)  # type: ignore[arg-type]
     return _accounts_page(request, session, user, link=link, link_for=account.email)
 
@@ -313,7 +306,6 @@ def toggle_active(session: SessionDep, user: CurrentAdmin, account_id: int) -> R
     session.add(account)
     record(session, actor=user.email, source="admin", action="unlock" if account.active else "lock",
            entity_type="konto", entity_id=account.email[:60])  # fmt: skip
-    session.commit()
     return RedirectResponse("/verwaltung/konten", status_code=303)
 
 
@@ -340,7 +332,6 @@ def delete_feedback(session: SessionDep, user: CurrentAdmin, feedback_id: int) -
     session.delete(feedback)
     record(session, actor=user.email, source="admin", action="delete", entity_type="rueckmeldung",
            entity_id=str(feedback_id))  # fmt: skip
-    session.commit()
     return RedirectResponse("/verwaltung/rueckmeldungen?geloescht=1", status_code=303)
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.catalogue import vocab
 from app.deps import SessionDep
 from app.funding import service as funding
+from app.page_cache import CachedPage
 
 router = APIRouter(tags=["Förderung"])
 
@@ -79,6 +80,7 @@ class FundingResponse(BaseModel):
 
 @router.get(
     "/funding",
+    dependencies=[CachedPage],
     response_model=FundingResponse,
     summary="LSZ-Förderungen mit Summen",
     description=(

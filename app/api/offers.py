@@ -19,6 +19,7 @@ from app.catalogue.districts import DistrictResolver
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.service import offer_ortsteile
 from app.deps import SearchDep, SessionDep, SettingsDep
+from app.page_cache import CachedPage
 from search.base import FACETS, Sort
 from search.params import (
     DEFAULT_LIMIT,
@@ -197,6 +198,7 @@ def _resolver(request: Request, session: SessionDep) -> DistrictResolver:
 
 @router.get(
     "/offers",
+    dependencies=[CachedPage],
     response_model=OfferSearchResponse,
     summary="Angebote suchen",
     description=(

@@ -18,11 +18,7 @@ def optional_user(request: Request, session: SessionDep, settings: SettingsDep) 
     token = read_cookie(request, SESSION_COOKIE, settings)
     if not token:
         return None
-    user = user_for_token(session, token, settings)
-    if user is None:
-        # Persist the removal of an expired session now: the 303/403 that follows would roll it back.
-        session.commit()
-    return user
+    return user_for_token(session, token, settings)
 
 
 OptionalUser = Annotated[UserAccount | None, Depends(optional_user)]

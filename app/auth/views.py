@@ -67,17 +67,14 @@ def login(
             "Zu viele fehlgeschlagene Anmeldeversuche. Aus Sicherheitsgründen ist die Anmeldung für "
             "{minutes} Minuten gesperrt. Bitte versuchen Sie es danach erneut."
         ).format(minutes=minutes)
-        session.commit()
         return render(request, "auth/login.html", context, status_code=429)
     if outcome.user is None:
         context["error"] = _("Anmeldung fehlgeschlagen: E-Mail-Adresse oder Passwort ist nicht korrekt.")
-        session.commit()
         return render(request, "auth/login.html", context, status_code=400)
     # Rotate: whatever session the browser brought ends; the login gets a brand-new id.
     if old := read_cookie(request, SESSION_COOKIE, settings):
         end_session(session, old)
     token = start_session(session, outcome.user, settings)
-    session.commit()
     response = RedirectResponse(safe_next(weiter) or home_for(outcome.user), status_code=303)
     set_cookie(response, SESSION_COOKIE, token, settings)
     return response
@@ -87,7 +84,6 @@ def login(
 def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     if token := read_cookie(request, SESSION_COOKIE, settings):
         end_session(session, token)
-        session.commit()
     response = RedirectResponse("/anmelden?abgemeldet=1", status_code=303)
     clear_cookie(response, SESSION_COOKIE, settings)
     return response
@@ -166,7 +162,6 @@ def _link_post(
     if errors:
         return _show_set_password(request, user, purpose, token, errors, status=400)
     mark_used(session, purpose, nonce)
-    session.commit()
     return render(
         request,
         "auth/login.html",
@@ -229,7 +224,6 @@ def change_password(
     if errors:
         return render(request, "auth/change_password.html", {"user": user, "errors": errors}, status_code=400)
     token = start_session(session, user, settings)
-    session.commit()
     response = render(request, "auth/change_password.html", {"user": user, "errors": {}, "done": True})
     set_cookie(response, SESSION_COOKIE, token, settings)
     return response

@@ -49,7 +49,6 @@ def submit_feedback(
     offer = _offer(session, external_id)
     data = service.FeedbackInput(art, hilfreich, nachricht, kontakt, website)
     result = service.submit(session, settings, angebot=offer, data=data, ip=client_ip(request))
-    session.commit()
     if result.rate_limited:
         message = _(
             "Sie haben in kurzer Zeit viele Rückmeldungen geschickt. Bitte versuchen Sie es später erneut."

@@ -17,9 +17,10 @@ from app.funding import exports
 from app.funding import service as funding
 from app.funding.charts import bar_chart
 from app.i18n import gettext as _
+from app.page_cache import CachedPage
 from app.templating import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[CachedPage])
 
 ALL_YEARS = "alle"
 DOWNLOADS: dict[str, tuple[str, str]] = {

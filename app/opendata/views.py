@@ -9,9 +9,10 @@ from app.catalogue.service import count_public_institutions, count_public_offers
 from app.deps import SessionDep, SettingsDep
 from app.opendata import api_docs
 from app.opendata.service import dataset_json_ld, downloads, last_update
+from app.page_cache import CachedPage
 from app.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[CachedPage])
 
 
 @router.get("/daten", response_class=HTMLResponse)

@@ -12,10 +12,11 @@ from starlette.responses import HTMLResponse, Response
 
 from app.deps import SessionDep
 from app.i18n import gettext as _
+from app.page_cache import CachedPage
 from app.planning import service
 from app.templating import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[CachedPage])
 
 DIMENSION_LABELS = {
     "zielgruppen": "Zielgruppen",

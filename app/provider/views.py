@@ -23,7 +23,6 @@ from app.i18n import gettext as _
 from app.provider import fields, service
 from app.provider.fields import ANGEBOT_FIELDS, EINRICHTUNG_FIELDS, FieldSpec, Raw, read_form
 from app.provider.models import DraftKind, DraftStatus
-from app.provider.reindex import reindex_after_commit
 from app.templating import render
 
 router = APIRouter(prefix="/anbieter", dependencies=[Depends(verify_csrf)], route_class=PrivateRoute)
@@ -229,7 +228,6 @@ def _save_edit(
         changes=changes,
         base_values=base,
     )
-    session.commit()
     return RedirectResponse("/anbieter?gespeichert=entwurf", status_code=303)
 
 
@@ -268,7 +266,6 @@ def new_angebot(
         changes=parsed.values,
         base_values={},
     )
-    session.commit()
     return RedirectResponse("/anbieter?gespeichert=entwurf", status_code=303)
 
 
@@ -278,9 +275,6 @@ def confirm_einrichtung(
 ) -> Response:
     einrichtung = _einrichtung(session, user, external_id)
     service.confirm_unchanged(session, user=user, target=einrichtung)
-    offer_ids = [a.external_id for a in einrichtung.angebote]
-    session.commit()
-    reindex_after_commit(session.get_bind(), settings, offer_ids)
     return RedirectResponse("/anbieter?gespeichert=bestaetigt", status_code=303)
 
 
@@ -290,8 +284,6 @@ def confirm_angebot(
 ) -> Response:
     angebot = _angebot(session, user, external_id)
     service.confirm_unchanged(session, user=user, target=angebot)
-    session.commit()
-    reindex_after_commit(session.get_bind(), settings, [angebot.external_id])
     return RedirectResponse("/anbieter?gespeichert=bestaetigt", status_code=303)
 
 

@@ -11,10 +11,11 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from app.catalogue import vocab
 from app.deps import SessionDep, SettingsDep
+from app.page_cache import CachedPage
 from app.public import queries
 from app.templating import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[CachedPage])
 
 LEGAL_PAGES = {
     "/impressum": "public/legal/impressum.html",

@@ -18,6 +18,7 @@ from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver, UnknownDistrict
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
+from app.page_cache import CachedPage
 from app.public import display, queries
 from app.settings import Settings
 from app.templating import render
@@ -26,7 +27,7 @@ from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavaila
 from search.params import PARAMETERS, SPRACHEN_SLUGS, InvalidSearchParams, parse_offer_params
 from search.service import database_search, load_offers, search_offers
 
-router = APIRouter()
+router = APIRouter(dependencies=[CachedPage])
 PAGE_SIZE = 20
 FACET_VISIBLE = 6
 MAX_PAGE = 500

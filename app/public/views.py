@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from app.catalogue import service
 from app.catalogue.vocab import Status
 from app.deps import SessionDep, SettingsDep
+from app.page_cache import CachedPage
 from app.public import display, jsonld, queries
 from app.public.legal import router as legal_router
 from app.public.life_situations import LIFE_SITUATIONS
@@ -19,7 +20,7 @@ from app.templating import env, render
 
 env.globals.update(display.TEMPLATE_HELPERS, offer_status=service.effective_status)
 
-router = APIRouter()
+router = APIRouter(dependencies=[CachedPage])
 router.include_router(results_router)
 router.include_router(legal_router)
 
