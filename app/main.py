@@ -9,7 +9,6 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app import errors, page_cache
 from app.admin.views import router as admin_router
-from app.api.hsds import router as hsds_router
 from app.api.router import router as api_router
 from app.auth.views import router as auth_router
 from app.csrf import CsrfCookieMiddleware
@@ -18,6 +17,7 @@ from app.feedback.views import router as feedback_router
 from app.funding.views import router as funding_router
 from app.health import router as health_router
 from app.i18n import LocaleMiddleware
+from app.opendata.hsds.routes import router as hsds_router
 from app.opendata.views import router as opendata_router
 from app.planning.views import router as planning_router
 from app.provider.views import router as provider_router

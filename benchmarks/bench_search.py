@@ -26,6 +26,7 @@ from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.service import public_offer_clause
+from app.catalogue.text import fold
 from app.db import make_engine
 from app.main import create_app
 from app.migrate import upgrade
@@ -36,7 +37,6 @@ from search import get_backend
 from search.base import SearchBackend
 from search.indexing import index_offers
 from search.params import parse_offer_params
-from search.text import fold
 
 OFFERS = 10_000
 SEED = 7

@@ -26,8 +26,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from app.catalogue import values as c
 from app.catalogue import vocab
-from importers import columns as c
+from importers import sheets
 from importers.geo import ORTSTEIL_CENTRES
 
 Row = dict[str, Any]
@@ -376,7 +377,7 @@ class Dataset:
 
 
 def _slug(text: str) -> str:
-    from search.text import fold
+    from app.catalogue.text import fold
 
     return fold(text).replace(" ", "-")[:40]
 
@@ -915,7 +916,7 @@ def generate(offers: int, seed: int) -> Dataset:
     )
 
 
-SPECS = {spec.title: spec for spec in c.SHEETS}
+SPECS = {spec.title: spec for spec in sheets.SHEETS}
 
 
 def write_xlsx(dataset: Dataset, path: Path, *, title_rows: bool = True, reproducible: bool = True) -> None:

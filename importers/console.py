@@ -8,8 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from app.catalogue import values as c
 from app.catalogue import vocab
-from importers import columns as c
 from importers.report import KIND_LABELS, KINDS, SyncReport
 
 MAX_LISTED = 200

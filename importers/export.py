@@ -15,8 +15,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlmodel import Session
 
+from app.catalogue import values as c
 from app.catalogue import vocab
-from importers import columns as c
+from importers import sheets
 from importers.state import DbState, load_state
 
 DATE_FORMAT = "DD.MM.YYYY"
@@ -57,7 +58,7 @@ def export_workbook(session: Session, path: Path) -> None:
     raum_names = dict(state.planungsraeume)
     book = Workbook(write_only=True)
 
-    def sheet(spec: c.SheetSpec, rows: list[list[Any]]) -> None:
+    def sheet(spec: sheets.SheetSpec, rows: list[list[Any]]) -> None:
         ws: WriteOnlyWorksheet = book.create_sheet(spec.title)
         header = []
         for col in spec.columns:
@@ -81,7 +82,7 @@ def export_workbook(session: Session, path: Path) -> None:
             ws.append(out)
 
     sheet(
-        c.TRAEGER,
+        sheets.TRAEGER,
         [
             [
                 r["_id"],
@@ -95,7 +96,7 @@ def export_workbook(session: Session, path: Path) -> None:
         ],
     )
     sheet(
-        c.EINRICHTUNGEN,
+        sheets.EINRICHTUNGEN,
         [
             [
                 r["_id"],
@@ -123,7 +124,7 @@ def export_workbook(session: Session, path: Path) -> None:
         ],
     )
     sheet(
-        c.ANGEBOTE,
+        sheets.ANGEBOTE,
         [
             [
                 r["_id"],
@@ -150,7 +151,7 @@ def export_workbook(session: Session, path: Path) -> None:
         ],
     )
     sheet(
-        c.FOERDERUNGEN,
+        sheets.FOERDERUNGEN,
         [
             [
                 r["_id"],
@@ -171,7 +172,7 @@ def export_workbook(session: Session, path: Path) -> None:
         ],
     )
     sheet(
-        c.ORTSTEILE,
+        sheets.ORTSTEILE,
         [
             [o.name, raum_names.get(o.planungsraum, o.planungsraum), c.format_multi(o.aliases)]
             for o in state.ortsteile

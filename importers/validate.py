@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from app.catalogue import values as c
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictMatch, DistrictResolver, OrtsteilInfo
-from importers import columns as c
+from app.catalogue.text import fold_key
+from importers import sheets
 from importers.geo import nearest_ortsteil
 from importers.report import Issue
 from importers.state import TABLES, table
 from importers.workbook import RawSheet, RawWorkbook, UnreadableWorkbook
-from search.text import fold_key
 
 # Canonical fields per kind and the workbook column each comes from (for messages and diffs).
 FIELD_COLUMNS: dict[str, dict[str, str]] = {
@@ -225,7 +226,7 @@ def tables_of(workbook: RawWorkbook, parsed: ParsedWorkbook) -> dict[str, TableR
     tables: dict[str, TableRows] = {}
     seen: set[str] = set()
     for sheet in workbook.sheets:
-        spec = c.sheet_spec_for(sheet.name)
+        spec = sheets.sheet_spec_for(sheet.name)
         if spec is None:
             if any(not c.is_empty(cell) for row in sheet.rows for cell in row):
                 parsed.warnings.append(
@@ -243,7 +244,7 @@ def tables_of(workbook: RawWorkbook, parsed: ParsedWorkbook) -> dict[str, TableR
         table = _read_table(sheet, spec, parsed)
         if table is not None:
             tables[spec.key] = table
-    missing = [spec.title for spec in c.SHEETS if spec.required and spec.key not in seen]
+    missing = [spec.title for spec in sheets.SHEETS if spec.required and spec.key not in seen]
     if missing:
         found = ", ".join(f"„{s.name}“" for s in workbook.sheets) or "keine"
         raise UnreadableWorkbook(
@@ -255,8 +256,8 @@ def tables_of(workbook: RawWorkbook, parsed: ParsedWorkbook) -> dict[str, TableR
     return tables
 
 
-def _read_table(sheet: RawSheet, spec: c.SheetSpec, parsed: ParsedWorkbook) -> TableRows | None:
-    header_index = c.locate_header(spec, sheet.rows)
+def _read_table(sheet: RawSheet, spec: sheets.SheetSpec, parsed: ParsedWorkbook) -> TableRows | None:
+    header_index = sheets.locate_header(spec, sheet.rows)
     if header_index is None:
         expected = ", ".join(col.header for col in spec.columns if col.required)
         parsed.errors.append(
@@ -265,7 +266,8 @@ def _read_table(sheet: RawSheet, spec: c.SheetSpec, parsed: ParsedWorkbook) -> T
                 None,
                 None,
                 None,
-                f"Keine Kopfzeile gefunden: in den ersten {c.HEADER_SEARCH_ROWS} Zeilen nennt keine Zeile "
+                f"Keine Kopfzeile gefunden: in den ersten {sheets.HEADER_SEARCH_ROWS} Zeilen nennt keine "
+                "Zeile "
                 f"mindestens zwei bekannte Spalten (erwartet u. a.: {expected}).",
             )
         )

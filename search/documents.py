@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 
 from app.catalogue import service
 from app.catalogue.models import Angebot, Einrichtung, Planungsraum
+from app.catalogue.text import slug
 from app.catalogue.vocab import Barrierefrei, KostenArt
 from search.base import OfferDocument, SearchQuery
-from search.text import index_text, slug
+from search.text import index_text
 
 _BATCH = 500
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import httpx
 
+from app.catalogue.text import fold
 from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
 from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
-from search.text import fold, highlight, query_words, synonyms
+from search.text import highlight, query_words, synonyms
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver, UnknownDistrict
+from app.catalogue.text import fold_key, slug
 from search.base import SearchQuery, Sort
-from search.text import fold_key, slug
 
 T = TypeVar("T")
 

@@ -13,10 +13,11 @@ from sqlmodel import Session, col, func, select
 
 from app.catalogue import service
 from app.catalogue.models import Angebot, Einrichtung
+from app.catalogue.text import fold
 from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavailable, Sort
 from search.documents import build_document, facet_values, matches_filters
 from search.suggest import suggest
-from search.text import fold, highlight, query_words
+from search.text import highlight, query_words
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,10 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from app.catalogue.text import fold
 from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
 from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
-from search.text import fold, highlight, max_typos, query_words
+from search.text import highlight, max_typos, query_words
 
 # bm25 weights in SEARCHABLE_FIELDS order: title > groups > institution > description; places near groups.
 _WEIGHTS = (100.0, 20.0, 5.0, 1.0, 10.0)

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, func, select
 
 from app.catalogue import service, vocab
 from app.catalogue.models import Angebot, Einrichtung
-from search.text import fold, query_words
+from app.catalogue.text import fold
+from search.text import query_words
 
 _MIN_SCORE = 70
 _LENGTH_SLACK = 3

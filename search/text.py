@@ -1,7 +1,7 @@
-"""German text normalisation shared by every backend, the importer's matching and the forms.
+"""The search analysis shared by every backend, at index and at query time.
 
-``fold`` makes ä/ae, ö/oe, ü/ue, ß/ss (and accents, case, dashes) compare equal. On top of it this module
-builds what both search backends index and query with: words, compound parts (``Erziehungsberatung`` also
+On top of ``app.catalogue.text.fold`` (ä/ae, ö/oe, ü/ue, ß/ss compare equal) this module builds what both
+search backends index and query with: words, compound parts (``Erziehungsberatung`` also
 carries ``beratung``), synonyms from the editable ``synonyme.txt``, Meilisearch's typo thresholds and the
 escaped highlight markup.
 """
@@ -9,7 +9,6 @@ escaped highlight markup.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,8 +17,8 @@ from pathlib import Path
 from markupsafe import Markup, escape
 from rapidfuzz.distance import OSA
 
-_TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+from app.catalogue.text import fold_key, words
+
 _WORD_RUN = re.compile(r"\w+(?:[-'’]\w+)*")
 
 SEARCH_DIR = Path(__file__).resolve().parent
@@ -40,28 +39,6 @@ _STOPWORD_TEXT = (
     "bei von vom zu zum zur ab aus nach ueber unter fur"
 )
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
-def fold(text: str) -> str:
-    """Lower-case, transliterate umlauts and ß, strip other accents, collapse non-letters to single spaces."""
-    text = unicodedata.normalize("NFC", text).casefold().translate(_TRANSLITERATE)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", text).strip()
-
-
-def fold_key(text: str) -> str:
-    """``fold`` without any separators: "Lobeda-West" = "lobeda west" = "LobedaWest"."""
-    return fold(text).replace(" ", "")
-
-
-def slug(text: str) -> str:
-    """URL/filter code of a free label: "Deutsche Gebärdensprache" → "deutsche-gebaerdensprache"."""
-    return fold(text).replace(" ", "-")
-
-
-def words(text: str) -> list[str]:
-    """Folded words of a text, in order."""
-    return fold(text).split()
 
 
 @lru_cache(maxsize=100_000)

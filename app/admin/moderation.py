@@ -9,10 +9,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.auth.models import UserAccount
+from app.catalogue import editing
 from app.catalogue.models import Angebot, Einrichtung
 from app.db import utcnow
 from app.i18n import gettext as _
-from app.provider import fields
 from app.provider.models import Draft, DraftKind, DraftStatus
 
 
@@ -45,16 +45,16 @@ def diff_rows(session: Session, draft: Draft) -> list[dict[str, Any]]:
     """Field by field: the published value now, the value when the provider wrote, the proposal."""
     einrichtung, angebot = draft_target(session, draft)
     target = angebot if draft.kind == DraftKind.angebot else einrichtung
-    ortsteile = fields.context_for(session).ortsteile
+    ortsteile = editing.context_for(session).ortsteile
     rows = []
     for name, new in draft.changes.items():
-        current = None if draft.kind == DraftKind.neues_angebot else fields.canonical(target, name)
+        current = None if draft.kind == DraftKind.neues_angebot else editing.canonical(target, name)
         rows.append(
             {
                 "name": name,
-                "label": _(fields.LABELS.get(name, name)),
-                "old": fields.display(name, current, ortsteile),
-                "new": fields.display(name, new, ortsteile),
+                "label": _(editing.LABELS.get(name, name)),
+                "old": editing.display(name, current, ortsteile),
+                "new": editing.display(name, new, ortsteile),
                 "changed_meanwhile": draft.kind != DraftKind.neues_angebot
                 and current != draft.base_values.get(name),
             }
@@ -92,12 +92,12 @@ def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
         if angebot is None:
             raise ModerationError(_("Das Angebot gibt es nicht mehr."))
         target, action, entity_type = angebot, "approve", "angebot"
-        old = {k: fields.canonical(target, k) for k in changes}
+        old = {k: editing.canonical(target, k) for k in changes}
     else:
         target, action, entity_type = einrichtung, "approve", "einrichtung"
-        old = {k: fields.canonical(target, k) for k in changes}
-    fields.apply_values(session, target, changes)
-    fields.mark_edited_online(target, changes, by=draft.created_by, at=now)
+        old = {k: editing.canonical(target, k) for k in changes}
+    editing.apply_values(session, target, changes)
+    editing.mark_edited_online(target, changes, by=draft.created_by, at=now)
     target.updated_at = now
     session.add(target)
     draft.status = DraftStatus.approved.value

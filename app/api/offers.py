@@ -18,6 +18,7 @@ from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.service import offer_ortsteile
+from app.catalogue.text import slug
 from app.deps import SearchDep, SessionDep, SettingsDep
 from app.page_cache import CachedPage
 from search.base import FACETS, Sort
@@ -31,7 +32,6 @@ from search.params import (
     parse_offer_params,
 )
 from search.service import DEGRADED_NOTICE, load_offers, search_offers
-from search.text import slug
 
 router = APIRouter(tags=["Angebote"])
 

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api.funding import router as funding_router
 from app.api.offers import router as offers_router
+from app.funding.api import router as funding_router
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(funding_router)

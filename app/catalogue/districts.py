@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from app.catalogue import vocab
 from app.catalogue.models import Ortsteil, Planungsraum
-from search.text import fold_key
+from app.catalogue.text import fold_key
 
 CITYWIDE = ("stadtweit", "ganz jena", "gesamtstadt", "jena", "alle stadtteile")
 

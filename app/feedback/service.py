@@ -8,13 +8,13 @@ from datetime import timedelta
 from sqlmodel import Session, col, delete
 
 from app.auth import ratelimit
+from app.catalogue.editing import clean_text
 from app.catalogue.models import Angebot
+from app.catalogue.values import ParseError
 from app.db import utcnow
 from app.feedback.models import Feedback, FeedbackKind
 from app.i18n import gettext as _
-from app.provider.fields import clean_text
 from app.settings import Settings
-from importers.columns import ParseError
 
 MAX_MESSAGE = 2000
 MAX_CONTACT = 254

@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.auth.models import UserAccount
+from app.catalogue.editing import mark_edited_online
 from app.catalogue.models import Angebot, Einrichtung
 from app.db import utcnow
 from app.feedback.models import Feedback, FeedbackKind
-from app.provider.fields import mark_edited_online
 from app.provider.models import Draft, DraftKind, DraftStatus
 
 

@@ -15,13 +15,13 @@ from starlette.responses import Response
 from app.auth.deps import CurrentProvider
 from app.auth.models import UserAccount
 from app.auth.private_route import PrivateRoute
-from app.catalogue import vocab
+from app.catalogue import editing, vocab
+from app.catalogue.editing import ANGEBOT_FIELDS, EINRICHTUNG_FIELDS, FieldSpec, Raw, read_form
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.csrf import verify_csrf
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
-from app.provider import fields, service
-from app.provider.fields import ANGEBOT_FIELDS, EINRICHTUNG_FIELDS, FieldSpec, Raw, read_form
+from app.provider import service
 from app.provider.models import DraftKind, DraftStatus
 from app.templating import render
 
@@ -85,7 +85,7 @@ def _edit_page(
     action: str,
     specs: tuple[FieldSpec, ...],
     values: dict[str, Any],
-    ctx: fields.Context,
+    ctx: editing.Context,
     errors: dict[str, str] | None = None,
     notice: str | None = None,
     status_code: int = 200,
@@ -94,7 +94,7 @@ def _edit_page(
         "user": user,
         "title": title,
         "action": action,
-        "rows": fields.field_rows(specs, values, ctx),
+        "rows": editing.field_rows(specs, values, ctx),
         "errors": errors or {},
         "notice": notice,
     }
@@ -106,8 +106,8 @@ def _invalid_form_page(
     user: UserAccount,
     action: str,
     specs: tuple[FieldSpec, ...],
-    parsed: fields.ParsedForm,
-    ctx: fields.Context,
+    parsed: editing.ParsedForm,
+    ctx: editing.Context,
 ) -> Response:
     """The form again with what was typed and a message per field (400)."""
     return _edit_page(
@@ -159,8 +159,8 @@ def _edit_record_page(
         title=title,
         action=_edit_action(kind, target),
         specs=specs,
-        values=fields.form_values(target, specs),
-        ctx=fields.context_for(session),
+        values=editing.form_values(target, specs),
+        ctx=editing.context_for(session),
         notice=_pending_notice(session, kind, target.id, user.traeger_id),  # type: ignore[arg-type]
     )
 
@@ -210,15 +210,15 @@ def _save_edit(
 ) -> Response:
     specs = _EDITS[kind][0]
     target: Einrichtung | Angebot = angebot if angebot is not None else einrichtung
-    ctx = fields.context_for(session)
-    parsed = fields.parse_form(form, specs, ctx)
+    ctx = editing.context_for(session)
+    parsed = editing.parse_form(form, specs, ctx)
     action = _edit_action(kind, target)
     if parsed.errors:
         return _invalid_form_page(request, user, action, specs, parsed, ctx)
-    changes = fields.changed_values(target, specs, parsed.values)
+    changes = editing.changed_values(target, specs, parsed.values)
     if not changes:
         return RedirectResponse("/anbieter?gespeichert=unveraendert", status_code=303)
-    base = {k: fields.canonical(target, k) for k in changes}
+    base = {k: editing.canonical(target, k) for k in changes}
     service.propose(
         session,
         user=user,
@@ -243,7 +243,7 @@ def new_angebot_form(
         action=f"/anbieter/einrichtungen/{external_id}/neues-angebot",
         specs=ANGEBOT_FIELDS,
         values={"status": "aktiv"},
-        ctx=fields.context_for(session),
+        ctx=editing.context_for(session),
     )
 
 
@@ -252,8 +252,8 @@ def new_angebot(
     request: Request, session: SessionDep, user: CurrentProvider, external_id: str, form: FormData
 ) -> Response:
     einrichtung = _einrichtung(session, user, external_id)
-    ctx = fields.context_for(session)
-    parsed = fields.parse_form(form, ANGEBOT_FIELDS, ctx)
+    ctx = editing.context_for(session)
+    parsed = editing.parse_form(form, ANGEBOT_FIELDS, ctx)
     if parsed.errors:
         action = f"/anbieter/einrichtungen/{external_id}/neues-angebot"
         return _invalid_form_page(request, user, action, ANGEBOT_FIELDS, parsed, ctx)
@@ -292,12 +292,12 @@ def show_draft(request: Request, session: SessionDep, user: CurrentProvider, dra
     draft = service.own_draft(session, user.traeger_id, draft_id)  # type: ignore[arg-type]
     if draft is None:
         raise _not_found()
-    ctx = fields.context_for(session)
+    ctx = editing.context_for(session)
     rows = [
         {
-            "label": _(fields.LABELS.get(name, name)),
-            "old": fields.display(name, draft.base_values.get(name), ctx.ortsteile),
-            "new": fields.display(name, value, ctx.ortsteile),
+            "label": _(editing.LABELS.get(name, name)),
+            "old": editing.display(name, draft.base_values.get(name), ctx.ortsteile),
+            "new": editing.display(name, value, ctx.ortsteile),
         }
         for name, value in draft.changes.items()
     ]

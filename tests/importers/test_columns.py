@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.catalogue import values as c
 from app.catalogue.districts import DistrictResolver
-from importers import columns as c
 
 ANY_CELL = st.one_of(
     st.none(),

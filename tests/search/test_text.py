@@ -5,18 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.catalogue.districts import DistrictResolver
+from app.catalogue.text import fold, fold_key
 from search.base import Sort
 from search.params import InvalidSearchParams, parse_offer_params
-from search.text import (
-    fold,
-    fold_key,
-    highlight,
-    index_terms,
-    max_typos,
-    parse_synonyms,
-    split_compound,
-    within_typos,
-)
+from search.text import highlight, index_terms, max_typos, parse_synonyms, split_compound, within_typos
 
 
 def test_fold_and_fold_key_stay_as_before() -> None:

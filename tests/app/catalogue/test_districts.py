@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from app.catalogue.districts import DistrictResolver, UnknownDistrict
-from search.text import fold, fold_key
+from app.catalogue.text import fold, fold_key
 
 
 @pytest.fixture

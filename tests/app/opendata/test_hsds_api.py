@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.api.hsds_mapping import HSDS_NAMESPACE
+from app.opendata.hsds.mapping import HSDS_NAMESPACE
 from tests.app.opendata.conftest import Catalogue
 from tests.app.opendata.hsds_schemas import assert_valid
 

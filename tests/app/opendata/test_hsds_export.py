@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.api.hsds_mapping import HSDS_NAMESPACE, hsds_id, map_status
+from app.opendata.hsds.mapping import HSDS_NAMESPACE, hsds_id, map_status
 from app.catalogue.models import Angebot
 from app.catalogue.vocab import Status
 from app.db import utcnow

@@ -12,11 +12,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api import hsds_mapping as m
-from app.api import hsds_queries as q
-from app.api.hsds_export import build_export_zip, export_fingerprint
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.deps import SessionDep, SettingsDep
+from app.opendata.hsds import mapping as m
+from app.opendata.hsds import queries as q
+from app.opendata.hsds.export import build_export_zip, export_fingerprint
 
 router = APIRouter(prefix="/api/hsds", tags=["HSDS 3.0 (Open Referral)"])
 

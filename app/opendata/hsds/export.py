@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.api import hsds_mapping as m
-from app.api import hsds_queries as q
 from app.catalogue.models import Angebot, Einrichtung, Handlungsfeld, ImportRun, Thema, Traeger, Zielgruppe
+from app.opendata.hsds import mapping as m
+from app.opendata.hsds import queries as q
 from app.settings import Settings
 
 # table → CSV columns (HSDS 3.0 tabular form); the file name is HSDS' `path`.

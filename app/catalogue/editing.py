@@ -17,13 +17,13 @@ from typing import Any
 from fastapi import Request
 from sqlmodel import Session, select
 
+from app.catalogue import values as cell_values
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
 from app.catalogue.models import Angebot, Einrichtung, Ortsteil, Thema, Zielgruppe
+from app.catalogue.values import ParseError
 from app.formatting import format_euro
 from app.i18n import gettext as _
-from importers import columns
-from importers.columns import ParseError
 
 Raw = str | list[str]
 
@@ -58,7 +58,7 @@ def clean_text(raw: Raw, *, max_length: int, multiline: bool) -> str | None:
         raise ParseError(
             _("Enthält unsichtbare Sonderzeichen (z. B. Schreibrichtungs-Umkehr), die nicht erlaubt sind.")
         )
-    text = columns.cell_text(text) if multiline else columns.single_line(text)
+    text = cell_values.cell_text(text) if multiline else cell_values.single_line(text)
     if len(text) > max_length:
         raise ParseError(_("Höchstens {n} Zeichen (eingegeben: {m}).").format(n=max_length, m=len(text)))
     return text or None
@@ -124,12 +124,12 @@ def _checkbox(name: str) -> Callable[[Raw, Context], dict]:
 
 
 def _date(text: str) -> str | None:
-    value = columns.parse_date(text)
+    value = cell_values.parse_date(text)
     return value.isoformat() if value else None
 
 
 def _coordinate(text: str, low: float, high: float) -> float | None:
-    value = columns.parse_float(text, what="Koordinate")
+    value = cell_values.parse_float(text, what="Koordinate")
     if value is not None and not low <= value <= high:
         raise ParseError(
             _("Die Koordinate liegt nicht in Jena (erlaubt {lo} bis {hi}).").format(lo=low, hi=high)
@@ -138,7 +138,7 @@ def _coordinate(text: str, low: float, high: float) -> float | None:
 
 
 def _plz(text: str) -> str | None:
-    value = columns.parse_plz(text)
+    value = cell_values.parse_plz(text)
     low, high = vocab.PLZ_RANGE
     if value is not None and not low <= int(value) <= high:
         raise ParseError(_("Die Postleitzahl gehört nicht zu Jena (07743 bis 07751)."))
@@ -147,23 +147,23 @@ def _plz(text: str) -> str | None:
 
 def _sprachen(raw: Raw, _ctx: Context) -> dict[str, Any]:
     text = clean_text(raw, max_length=300, multiline=False)
-    return {"sprachen": columns.parse_sprachen(text) if text else []}
+    return {"sprachen": cell_values.parse_sprachen(text) if text else []}
 
 
 def _offer_sprachen(raw: Raw, _ctx: Context) -> dict[str, Any]:
     text = clean_text(raw, max_length=300, multiline=False)
-    return {"sprachen": columns.parse_sprachen(text) if text else None}  # empty = like the institution
+    return {"sprachen": cell_values.parse_sprachen(text) if text else None}  # empty = like the institution
 
 
 def _kosten(raw: Raw, _ctx: Context) -> dict[str, Any]:
     text = clean_text(raw, max_length=500, multiline=False)
-    kosten = columns.parse_kosten(text or "")
+    kosten = cell_values.parse_kosten(text or "")
     return {"kosten_art": kosten.art, "kosten_cents": kosten.cents, "kosten_text": kosten.text}
 
 
 def _districts(raw: Raw, ctx: Context) -> dict[str, Any]:
     text = clean_text(raw, max_length=500, multiline=False)
-    match = columns.parse_districts(text or "", ctx.resolver)
+    match = cell_values.parse_districts(text or "", ctx.resolver)
     if match is None:
         return {"ortsteile": [], "stadtweit": False}
     return {"ortsteile": sorted(match.ortsteile), "stadtweit": match.stadtweit}
@@ -173,7 +173,7 @@ def _anmeldung(raw: Raw, _ctx: Context) -> dict[str, Any]:
     value = raw if isinstance(raw, str) else ""
     if value not in ("", "ja", "nein"):
         raise ParseError(_("Bitte ja oder nein wählen."))
-    return {"anmeldung": columns.parse_bool(value)}
+    return {"anmeldung": cell_values.parse_bool(value)}
 
 
 def _einrichtung_ortsteil(raw: Raw, ctx: Context) -> dict[str, Any]:
@@ -191,16 +191,16 @@ def _attr(name: str, fmt: Callable[[Any], str] = lambda v: "" if v is None else 
 
 
 def _fmt_float(value: Any) -> str:
-    return "" if value is None else columns.format_decimal(value)
+    return "" if value is None else cell_values.format_decimal(value)
 
 
 def _fmt_date(value: Any) -> str:
-    return columns.format_date(value) if isinstance(value, date) else ""
+    return cell_values.format_date(value) if isinstance(value, date) else ""
 
 
 def _kosten_form(record: Any) -> str:
-    kosten = columns.Kosten(record.kosten_art, record.kosten_cents, record.kosten_text)
-    return columns.format_kosten(kosten)
+    kosten = cell_values.Kosten(record.kosten_art, record.kosten_cents, record.kosten_text)
+    return cell_values.format_kosten(kosten)
 
 
 def _districts_form(record: Any) -> str:
@@ -322,7 +322,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         "telefon",
         N_("Telefon"),
         "line",
-        _single("telefon", columns.parse_phone, 80),
+        _single("telefon", cell_values.parse_phone, 80),
         _attr("telefon"),
         ("telefon",),
         hint=N_("z. B. 03641 49-1234"),
@@ -332,7 +332,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         "email",
         N_("E-Mail"),
         "line",
-        _single("email", columns.parse_email, 254),
+        _single("email", cell_values.parse_email, 254),
         _attr("email"),
         ("email",),
         max_length=254,
@@ -341,7 +341,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         "website",
         N_("Website"),
         "line",
-        _single("website", columns.parse_url, 500),
+        _single("website", cell_values.parse_url, 500),
         _attr("website"),
         ("website",),
         max_length=500,
@@ -363,7 +363,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         N_("Sprachen"),
         "line",
         _sprachen,
-        lambda r: columns.format_multi(r.sprachen),
+        lambda r: cell_values.format_multi(r.sprachen),
         ("sprachen",),
         hint=N_("mit Semikolon getrennt, z. B. Deutsch; Englisch; Arabisch"),
     ),
@@ -419,8 +419,8 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         "alter_von",
         N_("Alter von (Jahre)"),
         "line",
-        _single("alter_von", columns.parse_age, 30),
-        lambda r: columns.format_age(r.alter_von),
+        _single("alter_von", cell_values.parse_age, 30),
+        lambda r: cell_values.format_age(r.alter_von),
         ("alter_von",),
         hint=N_("0 = ab Geburt; 6 Monate = „6 Monate“"),
         max_length=30,
@@ -429,8 +429,8 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         "alter_bis",
         N_("Alter bis (Jahre)"),
         "line",
-        _single("alter_bis", columns.parse_age, 30),
-        lambda r: columns.format_age(r.alter_bis),
+        _single("alter_bis", cell_values.parse_age, 30),
+        lambda r: cell_values.format_age(r.alter_bis),
         ("alter_bis",),
         max_length=30,
     ),
@@ -449,7 +449,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         N_("Anmeldung erforderlich"),
         "select",
         _anmeldung,
-        lambda r: columns.format_bool(r.anmeldung),
+        lambda r: cell_values.format_bool(r.anmeldung),
         ("anmeldung",),
         choices=lambda c: [("ja", _("ja")), ("nein", _("nein"))],
     ),
@@ -468,7 +468,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         N_("Sprachen"),
         "line",
         _offer_sprachen,
-        lambda r: "" if r.sprachen is None else columns.format_multi(r.sprachen),
+        lambda r: "" if r.sprachen is None else cell_values.format_multi(r.sprachen),
         ("sprachen",),
         hint=N_("leer = wie die Einrichtung"),
     ),
@@ -621,9 +621,9 @@ def display(name: str, value: Any, ortsteile: Mapping[str, str]) -> str:
     if name == "kosten_cents":
         return format_euro(value)
     if name in DATE_FIELDS:
-        return columns.format_date(date.fromisoformat(value))
+        return cell_values.format_date(date.fromisoformat(value))
     if name in ("alter_von", "alter_bis"):
-        return columns.format_age(value)
+        return cell_values.format_age(value)
     all_labels: dict[str, dict[Any, str]] = {
         "zielgruppen": {t.code: t.de for t in vocab.ZIELGRUPPEN},
         "themen": {t.code: t.de for t in vocab.THEMEN},

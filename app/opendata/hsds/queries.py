@@ -18,7 +18,6 @@ from sqlalchemy import ColumnElement, and_, exists, func
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from app.api import hsds_mapping as m
 from app.catalogue.models import (
     Angebot,
     AngebotThema,
@@ -31,8 +30,9 @@ from app.catalogue.models import (
     Zielgruppe,
 )
 from app.catalogue.service import OFFER_LOAD_OPTIONS, get_offers_by_external_ids, public_offer_clause
+from app.catalogue.text import fold
 from app.catalogue.vocab import PUBLIC_STATUSES
-from search.text import fold
+from app.opendata.hsds import mapping as m
 
 
 def public_location_clause() -> ColumnElement[bool]:
