@@ -17,6 +17,7 @@ from sqlmodel import Session, col, or_, select
 from app.audit.models import AuditEntry
 from app.auth.models import Role, UserAccount
 from app.catalogue.models import Angebot, Einrichtung, Traeger
+from app.catalogue.service import stale_cutoff
 from app.feedback.models import Feedback, FeedbackKind
 
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")
@@ -128,7 +129,7 @@ class StaleTraeger:
 
 def stale_entries(session: Session, *, today: date | None = None) -> list[StaleTraeger]:
     """Published institutions and offers whose verified date is missing or older than 12 months."""
-    cutoff = (today or date.today()) - timedelta(days=365)
+    cutoff = stale_cutoff(today or date.today())
     overdue = or_(col(Einrichtung.verified_at).is_(None), col(Einrichtung.verified_at) < cutoff)
     by_traeger: dict[int, StaleTraeger] = {}
 

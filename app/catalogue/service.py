@@ -125,3 +125,19 @@ def offer_sprachen(angebot: Angebot) -> list[str]:
 
 def offer_barrierefrei(angebot: Angebot) -> str | None:
     return angebot.barrierefrei if angebot.barrierefrei is not None else angebot.einrichtung.barrierefrei
+
+
+# --- freshness: the one rule for "not verified for 12 months" (admin report, planning, reminders) -------
+
+
+def stale_cutoff(today: date) -> date:
+    """The same day twelve months earlier (29 February → 28 February)."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:
+        return today.replace(year=today.year - 1, day=28)
+
+
+def is_stale(verified_at: date | None, cutoff: date) -> bool:
+    """Never verified, or verified before the cutoff (more than 12 months ago)."""
+    return verified_at is None or verified_at < cutoff

@@ -174,7 +174,7 @@ def overview(
 
 
 @router.get("/foerderung/traeger/{external_id}", response_class=HTMLResponse, include_in_schema=False)
-def provider_page(request: Request, session: SessionDep, external_id: str) -> HTMLResponse:
+def traeger_page(request: Request, session: SessionDep, external_id: str) -> HTMLResponse:
     traeger = funding.get_traeger(session, external_id)
     if traeger is None:
         raise HTTPException(status_code=404)

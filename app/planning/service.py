@@ -22,8 +22,10 @@ from app.catalogue.service import (
     OFFER_LOAD_OPTIONS,
     effective_status,
     is_public,
+    is_stale,
     offer_ortsteile,
     public_offer_clause,
+    stale_cutoff,
 )
 from app.catalogue.vocab import PUBLIC_STATUSES, Status
 from app.funding.service import vocab_label
@@ -144,20 +146,7 @@ def coverage_matrix(session: Session, dimension: Dimension, today: date | None =
     )
 
 
-# --- freshness ----------------------------------------------------------------------------------------------
-
-
-def stale_cutoff(today: date) -> date:
-    """The same day twelve months earlier (29 February → 28 February)."""
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:
-        return today.replace(year=today.year - 1, day=28)
-
-
-def is_stale(verified_at: date | None, cutoff: date) -> bool:
-    """Never verified, or verified before the cutoff (more than 12 months ago)."""
-    return verified_at is None or verified_at < cutoff
+# --- freshness (the rule itself: app.catalogue.service.stale_cutoff) -------------------------------------
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.opendata.hsds.mapping import HSDS_NAMESPACE, hsds_id, map_status
 from app.catalogue.models import Angebot
 from app.catalogue.vocab import Status
 from app.db import utcnow
+from app.opendata.hsds.mapping import HSDS_NAMESPACE, hsds_id, map_status
 from app.settings import PROJECT_ROOT, Settings
 from importers.sync import sync_workbook
 from tests.app.opendata.conftest import Catalogue
