@@ -16,6 +16,8 @@ from app.settings import Environment, Settings
 from tests import db as testdb
 
 BACKENDS = ["sqlite", "postgresql"]
+# Fixture plugins every test directory shares (instead of conftests that re-export them).
+pytest_plugins = ["tests.browser.fixtures", "tests.app.auth.fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -56,11 +58,16 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Test settings; cheap argon2 (the production cost lives in Settings' defaults)."""
     return Settings(
         env=Environment.test,
         database_url=database_url,
         search_index_path=tmp_path / "search.db",
+        upload_dir=tmp_path / "uploads",
         secret_key="test-secret-key-" + "x" * 40,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
     )
 
 
@@ -79,8 +86,10 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
+    """The one app client: HTTPS (outside development cookies are Secure and __Host-, which httpx only sends
+    over https); redirects are not followed, so tests see the 303s they assert on."""
     app = create_app(settings)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         yield client
     app.state.engine.dispose()
 

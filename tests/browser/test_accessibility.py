@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, MOBILE, LiveServer, assert_no_axe_violations, save_screenshot
 from tests.browser.dataset import KNOWN
+from tests.browser.fixtures import DESKTOP, MOBILE, LiveServer, assert_no_axe_violations, save_screenshot
 
 PAGES = {
     "start": "/",

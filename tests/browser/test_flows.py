@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, MOBILE, LiveServer, has_horizontal_scroll
 from tests.browser.dataset import KNOWN
+from tests.browser.fixtures import DESKTOP, MOBILE, LiveServer, has_horizontal_scroll
 from tests.browser.test_accessibility import PAGES
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.catalogue.models import Traeger
 from app.db import make_engine
 from tests import factories
-from tests.browser.conftest import (
+from tests.browser.fixtures import (
     MOBILE,
     LiveServer,
     assert_no_axe_violations,

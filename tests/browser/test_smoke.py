@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import LiveServer, assert_no_axe_violations, new_guarded_context
+from tests.browser.fixtures import LiveServer, assert_no_axe_violations, new_guarded_context
 
 
 def test_live_server_serves_the_start_page_with_sample_data(live_server: LiveServer, page: Any) -> None:

@@ -22,9 +22,7 @@ from app.settings import Environment, Settings
 from tests import db as testdb
 from tests import factories
 from tests.app.auth.fixtures import PASSWORD
-from tests.browser.conftest import _free_port, assert_no_axe_violations, browser, page
-
-__all__ = ["browser", "page"]
+from tests.browser.fixtures import _free_port, assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 

@@ -1,10 +1,8 @@
-"""Fixtures for the accounts areas (auth, provider, admin, feedback): fast argon2, HTTPS, two Träger."""
+"""Accounts fixtures and helpers (a plugin loaded by tests/conftest.py): two Träger with accounts, login."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -21,28 +19,6 @@ from tests import factories
 
 PASSWORD = "ein langer Satz als Passwort"
 OTHER_PASSWORD = "noch ein langer Satz fürs Konto"
-
-
-@pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    """The suite's test settings, with cheap argon2 (the production cost lives in Settings' defaults)."""
-    return settings.model_copy(
-        update={
-            "argon2_time_cost": 1,
-            "argon2_memory_kib": 1024,
-            "argon2_parallelism": 1,
-            "upload_dir": tmp_path / "uploads",
-        }
-    )
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    # HTTPS: outside development the cookies are Secure (and __Host-), which httpx only sends over https.
-    app = create_app(settings)
-    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
-        yield client
-    app.state.engine.dispose()
 
 
 class Browser(TestClient):

@@ -11,15 +11,6 @@ from sqlmodel import Session
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from tests import factories
 
-# The browser fixtures (live server with sample data, guarded Chromium pages) for test_opendata_browser.py.
-from tests.browser.conftest import (  # noqa: F401
-    browser,
-    context_factory,
-    live_server,
-    live_server_settings,
-    page,
-)
-
 
 @dataclass
 class Catalogue:

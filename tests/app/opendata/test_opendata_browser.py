@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import MOBILE, assert_no_axe_violations, has_horizontal_scroll
+from tests.browser.fixtures import MOBILE, assert_no_axe_violations, has_horizontal_scroll
 
 PAGES = ("/daten", "/api/docs")
 pytestmark = pytest.mark.browser
