@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from fastapi import HTTPException, Request
 from markupsafe import Markup, escape
 from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from app.asgi import Header, send_adding_headers
+from app.asgi import Header, HttpMiddleware, send_adding_headers
 from app.auth.cookies import CSRF_COOKIE, SESSION_COOKIE, read_cookie, set_cookie
 from app.i18n import gettext as _
 from app.settings import Settings
@@ -87,16 +87,10 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
-class CsrfCookieMiddleware:
+class CsrfCookieMiddleware(HttpMiddleware):
     """Sets the anonymous CSRF cookie on responses that rendered a form for a browser that had none."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         def cookie_header(_headers: Sequence[Header]) -> list[Header]:
             state = scope.get("state", {})

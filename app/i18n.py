@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 
 from babel.support import NullTranslations, Translations
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from app.asgi import Header, send_adding_headers
+from app.asgi import Header, HttpMiddleware, send_adding_headers
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DEFAULT_LOCALE = "de"
@@ -50,16 +50,10 @@ def negotiate_locale(query_lang: str | None, cookie_lang: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-class LocaleMiddleware:
+class LocaleMiddleware(HttpMiddleware):
     """Sets ``current_locale`` for the request and remembers an explicit ``?lang=`` choice in a cookie."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         from starlette.requests import HTTPConnection
 
         conn = HTTPConnection(scope)
