@@ -1,7 +1,7 @@
 """Mail outbox and job leases (issue 17).
 
 Revision ID: i17_mail
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-07 02:36:36.423361
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.db
 
 revision: str = "i17_mail"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
