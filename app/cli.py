@@ -1,4 +1,4 @@
-"""Account commands: ``python -m app.cli create-admin|create-provider|demo-accounts``."""
+"""Account and mail commands: ``python -m app.cli create-admin|create-provider|demo-accounts|send-mail``."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from sqlmodel import Session, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from app.auth import service
 from app.auth.models import Role
 from app.auth.tokens import Purpose, make_link
 from app.catalogue.models import Traeger
 from app.db import make_engine, session_scope
+from app.mail import delivery, kinds, notices
+from app.mail.models import MailStatus, OutboxMail
 from app.settings import Environment, Settings, get_settings
 
 DEMO_ADMIN = ("verwaltung@example.org", "Demo-Verwaltung-Jena-2026")
@@ -41,13 +44,32 @@ def create_provider(session: Session, settings: Settings, email: str, traeger: s
         session, settings, email=email, role=Role.provider, traeger_external_id=traeger, password=password
     )
     if invite:
+        if delivery.can_deliver(settings):
+            notices.invitation(session, settings, user)
+            return f"Träger-Konto {user.email} ({traeger}) angelegt. Einladung per E-Mail an {user.email}."
+        # No mail delivery configured (SMTP_HOST unset outside development): hand the link over by hand.
         link = make_link(settings, Purpose.invitation, user.id)  # type: ignore[arg-type]
         hours = settings.invitation_max_age_hours
         return (
-            f"Träger-Konto {user.email} ({traeger}) angelegt.\n"
+            f"Träger-Konto {user.email} ({traeger}) angelegt. Kein Mailversand (SMTP_HOST fehlt).\n"
             f"Einladungslink (einmalig, {hours} Stunden gültig):\n{link}"
         )
     return f"Träger-Konto {user.email} ({traeger}) angelegt."
+
+
+def send_mail(settings: Settings) -> tuple[int, str]:
+    """Deliver every due mail once. A server that is down is no error for cron: exit 0, mails stay queued."""
+    if delivery.transport_for(settings) is None:
+        return (
+            1,
+            "Fehler: kein Mailversand eingerichtet – SMTP_HOST setzen (siehe README, Abschnitt Betrieb).",
+        )
+    engine = make_engine(settings.database_url)
+    try:
+        report = delivery.deliver_due(engine, settings)
+    finally:
+        engine.dispose()
+    return 0, f"E-Mails: {report.summary()}."
 
 
 def demo_accounts(session: Session, settings: Settings) -> str:
@@ -95,12 +117,17 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     provider.add_argument("email")
     provider.add_argument("--traeger", required=True, help="Träger-ID, z. B. T-014")
     provider.add_argument(
-        "--invite", action="store_true", help="statt Passwort einen Einladungslink ausgeben"
+        "--invite", action="store_true", help="statt Passwort eine Einladung per E-Mail schicken"
     )
     commands.add_parser("demo-accounts", help="Demo-Zugänge anlegen (nur ENV=development)")
+    commands.add_parser("send-mail", help="fällige E-Mails aus dem Postausgang zustellen")
     args = parser.parse_args(argv)
 
     settings = settings or get_settings()
+    if args.command == "send-mail":
+        code, summary = send_mail(settings)
+        print(summary, file=sys.stderr if code else sys.stdout)
+        return code
     engine = make_engine(settings.database_url)
     try:
         with session_scope(engine) as session:
@@ -110,6 +137,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
                 message = create_provider(session, settings, args.email, args.traeger, args.invite)
             else:
                 message = demo_accounts(session, settings)
+        # The invitation went out right after the commit (background thread); report how that went.
+        delivery.wait_for_background(settings.smtp_timeout_seconds * 3)
+        if args.command == "create-provider" and args.invite and delivery.can_deliver(settings):
+            message += "\n" + _invitation_status(engine, args.email)
     except service.AccountError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
@@ -117,6 +148,24 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         engine.dispose()
     print(message)
     return 0
+
+
+def _invitation_status(engine: Engine, email: str) -> str:
+    with Session(engine) as session:
+        mail = session.exec(
+            select(OutboxMail)
+            .where(
+                OutboxMail.recipient == service.normalise_email(email),
+                OutboxMail.kind == kinds.INVITATION.name,
+            )
+            .order_by(col(OutboxMail.id).desc())
+        ).first()
+    if mail is not None and mail.status == MailStatus.sent.value:
+        return "Die Einladung ist versandt."
+    return (
+        "Der Mailserver war nicht erreichbar: Die Einladung liegt im Postausgang und wird mit "
+        "`python -m app.cli send-mail` (oder dem Jobs-Dienst) zugestellt."
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import errors, page_cache
 from app.admin.views import router as admin_router
 from app.api.router import router as api_router
+from app.auth.forgot import router as forgot_router
 from app.auth.views import router as auth_router
 from app.csrf import CsrfCookieMiddleware
 from app.db import make_engine
@@ -17,9 +18,11 @@ from app.feedback.views import router as feedback_router
 from app.funding.views import router as funding_router
 from app.health import router as health_router
 from app.i18n import LocaleMiddleware
+from app.mail.views import router as mail_router
 from app.opendata.hsds.routes import router as hsds_router
 from app.opendata.views import router as opendata_router
 from app.planning.views import router as planning_router
+from app.provider.confirm import router as confirm_router
 from app.provider.views import router as provider_router
 from app.public.views import router as public_router
 from app.security import SecurityHeadersMiddleware
@@ -60,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         funding_router,
         planning_router,
         auth_router,
+        forgot_router,
+        mail_router,
+        confirm_router,
         provider_router,
         admin_router,
         feedback_router,

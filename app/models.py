@@ -23,6 +23,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.version import CatalogueVersion
 from app.feedback.models import Feedback
+from app.mail.models import JobLock, OutboxMail
 from app.provider.models import Draft
 
 __all__ = [
@@ -39,7 +40,9 @@ __all__ = [
     "FoerderungOrtsteil",
     "Handlungsfeld",
     "ImportRun",
+    "JobLock",
     "Ortsteil",
+    "OutboxMail",
     "Planungsraum",
     "RateLimitEvent",
     "Thema",

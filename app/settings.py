@@ -67,6 +67,29 @@ class Settings(BaseSettings):
     # Full-page cache of anonymous public pages (app/page_cache.py): seconds between catalogue-version checks,
     # 0 = off. Unset: 2 s, but off under ENV=test (tests create rows without audit entries).
     page_cache_seconds: float | None = Field(default=None, ge=0)
+    # E-mail: every mail goes through the outbox table (app/mail). Without SMTP_HOST, development writes each
+    # mail as an .eml file into MAIL_DIR instead; test and production keep them queued.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_from: str = "Familienwegweiser Jena <familienwegweiser@example.org>"
+    smtp_reply_to: str = ""
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_dir: Path = PROJECT_ROOT / "data" / "mail"
+    # Temporary failures are retried after base·2^(n-1) s (capped at 6 h); after this many it is "failed".
+    mail_max_attempts: int = Field(default=10, ge=1)
+    mail_retry_base_seconds: int = Field(default=60, ge=1)
+    # Deliver right after the causing transaction commits (background thread); the jobs runner catches up.
+    mail_send_immediately: bool = True
+    # Where the daily digest of error reports goes; empty = every active admin account.
+    redaktion_email: str = ""
+    password_reset_max_requests: int = 5
+    password_reset_window_minutes: int = 60
+    # Seconds between rounds of `python -m app.jobs` (loop mode).
+    jobs_interval_seconds: int = Field(default=60, ge=5)
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
@@ -78,6 +101,8 @@ class Settings(BaseSettings):
                     f"{_MIN_SECRET_LENGTH} zufällige Zeichen setzen (z. B. `python -c "
                     "'import secrets; print(secrets.token_urlsafe(48))'`)."
                 )
+        if self.smtp_ssl and self.smtp_starttls:
+            raise ValueError("SMTP_SSL und SMTP_STARTTLS schließen sich aus – bitte nur eines setzen.")
         return self
 
     @property

@@ -13,6 +13,7 @@ from app.catalogue import editing
 from app.catalogue.models import Angebot, Einrichtung
 from app.db import utcnow
 from app.i18n import gettext as _
+from app.mail import notices
 from app.provider.models import Draft, DraftKind, DraftStatus
 
 
@@ -116,6 +117,7 @@ def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
         note=_("Entwurf #{id} von {author}").format(id=draft.id, author=draft.created_by),
     )
     session.flush()
+    notices.draft_decided(session, draft)
     if isinstance(target, Einrichtung):
         session.refresh(target, ["angebote"])
         return [a.external_id for a in target.angebote]
@@ -141,3 +143,4 @@ def reject(session: Session, *, draft: Draft, admin: UserAccount, reason: str) -
         entity_id=angebot.external_id if angebot else einrichtung.external_id,
         note=_("Entwurf #{id} abgelehnt: {reason}").format(id=draft.id, reason=draft.reason),
     )
+    notices.draft_decided(session, draft)

@@ -14,6 +14,7 @@ from app.catalogue.values import ParseError
 from app.db import utcnow
 from app.feedback.models import Feedback, FeedbackKind
 from app.i18n import gettext as _
+from app.mail import notices
 from app.settings import Settings
 
 MAX_MESSAGE = 2000
@@ -92,4 +93,6 @@ def submit(
     session.add(row)
     purge_old_reports(session)
     session.flush()
+    if row.kind == FeedbackKind.fehler.value:
+        notices.error_report(session, settings, row)
     return FeedbackResult(stored=True)

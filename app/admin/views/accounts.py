@@ -18,6 +18,8 @@ from app.auth.tokens import Purpose, make_link
 from app.catalogue.models import Traeger
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
+from app.mail import delivery as mail_delivery
+from app.mail import notices
 from app.templating import render
 
 router = APIRouter()
@@ -33,6 +35,7 @@ def _accounts_page(
     *,
     link: str = "",
     link_for: str = "",
+    mailed_to: str = "",
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status: int = 200,
@@ -46,6 +49,7 @@ def _accounts_page(
         "traeger_by_id": {t.id: t for t in traeger},
         "link": link,
         "link_for": link_for,
+        "mailed_to": mailed_to,
         "errors": errors or {},
         "form": form or {},
     }
@@ -82,6 +86,9 @@ def invite(
         )
     record(session, actor=user.email, source="admin", action="invite", entity_type="konto",
            entity_id=account.email[:60], note=f"Träger {traeger}")  # fmt: skip
+    if mail_delivery.can_deliver(settings) and notices.invitation(session, settings, account):
+        return _accounts_page(request, session, user, mailed_to=account.email)
+    # Without mail delivery (SMTP_HOST unset outside development) the admin hands the link over instead.
     link = make_link(settings, Purpose.invitation, account.id)  # type: ignore[arg-type]
     return _accounts_page(request, session, user, link=link, link_for=account.email)
 
@@ -100,6 +107,8 @@ def reset_link(
     account = _account(session, account_id)
     record(session, actor=user.email, source="admin", action="reset-link", entity_type="konto",
            entity_id=account.email[:60])  # fmt: skip
+    if mail_delivery.can_deliver(settings) and notices.password_reset(session, settings, account):
+        return _accounts_page(request, session, user, mailed_to=account.email)
     link = make_link(settings, Purpose.reset, account.id)  # type: ignore[arg-type]
     return _accounts_page(request, session, user, link=link, link_for=account.email)
 

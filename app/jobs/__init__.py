@@ -1,0 +1,1 @@
+"""Periodic work: ``python -m app.jobs`` (loop, compose service) or ``python -m app.jobs run-once NAME``."""
