@@ -1,4 +1,4 @@
-"""Account commands: ``python -m app.cli create-admin|create-provider|demo-accounts``."""
+"""Account commands: ``python -m app.cli create-admin|create-provider|demo-accounts|demo-quality``."""
 
 from __future__ import annotations
 
@@ -86,6 +86,16 @@ def demo_accounts(session: Session, settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def demo_quality(session: Session, settings: Settings) -> str:
+    if settings.env is not Environment.development:
+        raise service.AccountError(
+            "demo-quality ist nur in der Entwicklungsumgebung erlaubt (ENV=development)."
+        )
+    from app.quality.demo import seed_demo
+
+    return seed_demo(session)
+
+
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="Konten des Familienwegweisers")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +108,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         "--invite", action="store_true", help="statt Passwort einen Einladungslink ausgeben"
     )
     commands.add_parser("demo-accounts", help="Demo-Zugänge anlegen (nur ENV=development)")
+    commands.add_parser(
+        "demo-quality",
+        help="Demo-Bewertungen, Indikatoren und einen Qualitätsbericht anlegen (nur ENV=development)",
+    )
     args = parser.parse_args(argv)
 
     settings = settings or get_settings()
@@ -108,6 +122,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
                 message = create_admin(session, settings, args.email)
             elif args.command == "create-provider":
                 message = create_provider(session, settings, args.email, args.traeger, args.invite)
+            elif args.command == "demo-quality":
+                message = demo_quality(session, settings)
             else:
                 message = demo_accounts(session, settings)
     except service.AccountError as exc:

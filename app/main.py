@@ -22,6 +22,9 @@ from app.opendata.views import router as opendata_router
 from app.planning.views import router as planning_router
 from app.provider.views import router as provider_router
 from app.public.views import router as public_router
+from app.quality.admin_views import router as quality_admin_router
+from app.quality.provider_views import router as quality_provider_router
+from app.quality.public_views import router as quality_public_router
 from app.security import SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
 from app.static_files import CachedStaticFiles
@@ -56,11 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         api_router,
         hsds_router,
+        quality_public_router,
         public_router,
         funding_router,
         planning_router,
         auth_router,
+        quality_provider_router,
         provider_router,
+        quality_admin_router,
         admin_router,
         feedback_router,
         opendata_router,

@@ -12,6 +12,7 @@ from app.catalogue.models import (
     AngebotZielgruppe,
     Einrichtung,
     Foerderung,
+    FoerderungAngebot,
     FoerderungOrtsteil,
     Handlungsfeld,
     ImportRun,
@@ -24,6 +25,15 @@ from app.catalogue.models import (
 from app.catalogue.version import CatalogueVersion
 from app.feedback.models import Feedback
 from app.provider.models import Draft
+from app.quality.models import (
+    Berichtsfrist,
+    Bewertung,
+    FeedbackHandling,
+    Indikator,
+    Massnahme,
+    Qualitaetsbericht,
+    Qualitaetsdialog,
+)
 
 __all__ = [
     "Angebot",
@@ -31,16 +41,24 @@ __all__ = [
     "AngebotThema",
     "AngebotZielgruppe",
     "AuditEntry",
+    "Berichtsfrist",
+    "Bewertung",
     "CatalogueVersion",
     "Draft",
     "Einrichtung",
     "Feedback",
+    "FeedbackHandling",
     "Foerderung",
+    "FoerderungAngebot",
     "FoerderungOrtsteil",
     "Handlungsfeld",
     "ImportRun",
+    "Indikator",
+    "Massnahme",
     "Ortsteil",
     "Planungsraum",
+    "Qualitaetsbericht",
+    "Qualitaetsdialog",
     "RateLimitEvent",
     "Thema",
     "Traeger",
