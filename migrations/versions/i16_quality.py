@@ -1,7 +1,7 @@
 """Quality cycle (issue 16): Förderung ↔ Angebote, evaluations, Qualitätsberichte, indicators, dialog, feedback handling.
 
 Revision ID: i16_quality
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-07 02:38:34.181869
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.db
 
 revision: str = "i16_quality"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
