@@ -12,7 +12,7 @@ PORT ?= 8000
 # Two pytest workers (xdist): every worker gets its own SQLite files, PostgreSQL database, ports and browser.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run serve migrate import index demo-accounts test lint format bench meilisearch axe prod-smoke clean i18n search-engine
+.PHONY: install run serve migrate import index demo-accounts demo-quality test lint format bench meilisearch axe prod-smoke clean i18n search-engine
 
 install: $(STAMP)
 
@@ -39,7 +39,11 @@ demo-accounts: migrate
 search-engine: install
 	$(PY) -m search ensure-engine
 
-run: search-engine import index demo-accounts serve
+# Users' evaluations, indicators and a submitted report for the Qualitätsdialog (issue 16), development only.
+demo-quality: migrate
+	$(PY) -m app.cli demo-quality
+
+run: search-engine import index demo-accounts demo-quality serve
 
 serve: install
 	$(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)

@@ -1,4 +1,4 @@
-"""Account and mail commands: ``python -m app.cli create-admin|create-provider|demo-accounts|send-mail``."""
+"""Commands: ``python -m app.cli create-admin|create-provider|demo-accounts|demo-quality|send-mail``."""
 
 from __future__ import annotations
 
@@ -108,6 +108,16 @@ def demo_accounts(session: Session, settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def demo_quality(session: Session, settings: Settings) -> str:
+    if settings.env is not Environment.development:
+        raise service.AccountError(
+            "demo-quality ist nur in der Entwicklungsumgebung erlaubt (ENV=development)."
+        )
+    from app.quality.demo import seed_demo
+
+    return seed_demo(session)
+
+
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.cli", description="Konten des Familienwegweisers")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +131,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     )
     commands.add_parser("demo-accounts", help="Demo-Zugänge anlegen (nur ENV=development)")
     commands.add_parser("send-mail", help="fällige E-Mails aus dem Postausgang zustellen")
+    commands.add_parser(
+        "demo-quality",
+        help="Demo-Bewertungen, Indikatoren und einen Qualitätsbericht anlegen (nur ENV=development)",
+    )
     args = parser.parse_args(argv)
 
     settings = settings or get_settings()
@@ -135,6 +149,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
                 message = create_admin(session, settings, args.email)
             elif args.command == "create-provider":
                 message = create_provider(session, settings, args.email, args.traeger, args.invite)
+            elif args.command == "demo-quality":
+                message = demo_quality(session, settings)
             else:
                 message = demo_accounts(session, settings)
         # The invitation went out right after the commit (background thread); report how that went.

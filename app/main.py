@@ -25,6 +25,9 @@ from app.planning.views import router as planning_router
 from app.provider.confirm import router as confirm_router
 from app.provider.views import router as provider_router
 from app.public.views import router as public_router
+from app.quality.admin_views import router as quality_admin_router
+from app.quality.provider_views import router as quality_provider_router
+from app.quality.public_views import router as quality_public_router
 from app.security import SecurityHeadersMiddleware
 from app.settings import Settings, get_settings
 from app.static_files import CachedStaticFiles
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         api_router,
         hsds_router,
+        quality_public_router,
         public_router,
         funding_router,
         planning_router,
@@ -66,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forgot_router,
         mail_router,
         confirm_router,
+        quality_provider_router,
         provider_router,
+        quality_admin_router,
         admin_router,
         feedback_router,
         opendata_router,

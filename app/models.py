@@ -12,6 +12,7 @@ from app.catalogue.models import (
     AngebotZielgruppe,
     Einrichtung,
     Foerderung,
+    FoerderungAngebot,
     FoerderungOrtsteil,
     Handlungsfeld,
     ImportRun,
@@ -25,6 +26,15 @@ from app.catalogue.version import CatalogueVersion
 from app.feedback.models import Feedback
 from app.mail.models import JobLock, OutboxMail
 from app.provider.models import Draft
+from app.quality.models import (
+    Berichtsfrist,
+    Bewertung,
+    FeedbackHandling,
+    Indikator,
+    Massnahme,
+    Qualitaetsbericht,
+    Qualitaetsdialog,
+)
 
 __all__ = [
     "Angebot",
@@ -32,18 +42,26 @@ __all__ = [
     "AngebotThema",
     "AngebotZielgruppe",
     "AuditEntry",
+    "Berichtsfrist",
+    "Bewertung",
     "CatalogueVersion",
     "Draft",
     "Einrichtung",
     "Feedback",
+    "FeedbackHandling",
     "Foerderung",
+    "FoerderungAngebot",
     "FoerderungOrtsteil",
     "Handlungsfeld",
     "ImportRun",
+    "Indikator",
     "JobLock",
+    "Massnahme",
     "Ortsteil",
     "OutboxMail",
     "Planungsraum",
+    "Qualitaetsbericht",
+    "Qualitaetsdialog",
     "RateLimitEvent",
     "Thema",
     "Traeger",

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     feedback_max_posts: int = 5
     feedback_window_minutes: int = 15
+    # Evaluations of funded offers: same limiter and window as feedback, counted apart and higher, because a
+    # course's participants often rate it from one network (the Familienzentrum's Wi-Fi) right after it ends.
+    evaluation_max_posts: int = Field(default=20, ge=1)
+    # Users' evaluations of funded offers (issue 16): comments are deleted after the first period, the
+    # anonymous ratings after the second (both stated on the Datenschutz page).
+    evaluation_comment_retention_days: int = Field(default=365, ge=1)
+    evaluation_retention_days: int = Field(default=1095, ge=1)
     invitation_max_age_hours: int = 72
     reset_max_age_hours: int = 24
     # argon2id cost (pwdlib defaults); tests lower them to stay fast.

@@ -888,6 +888,20 @@ def _foerderungen(rnd: random.Random, count: int, traeger: list[Row], institutio
     return rows
 
 
+def _link_offers(rnd: random.Random, grants: list[Row], offers: list[Row]) -> None:
+    """„Angebots-IDs“ (issue 16): recent funded projects that run at an institution name 1–3 of its offers."""
+    by_place: dict[str, list[str]] = {}
+    for offer in offers:
+        by_place.setdefault(offer["Einrichtungs-ID"], []).append(offer["Angebots-ID"])
+    for grant in grants:
+        place = grant["Einrichtungs-ID"]
+        if grant["Jahr"] < 2024 or not place or not by_place.get(place) or rnd.random() < 0.3:
+            continue
+        candidates = by_place[place]
+        chosen = rnd.sample(candidates, k=min(len(candidates), rnd.randint(1, 3)))
+        grant["Angebots-IDs"] = "; ".join(sorted(chosen))
+
+
 def _ortsteile() -> list[Row]:
     names = {p.code: p.name for p in vocab.PLANUNGSRAEUME}
     extra = {"neulobeda": "Plattenbau Lobeda", "jena-zentrum": "Altstadt Jena", "winzerla": "Winzerla-Süd"}
@@ -905,12 +919,16 @@ def generate(offers: int, seed: int) -> Dataset:
     rnd = random.Random(seed)  # noqa: S311  (reproducible fictional data, not security)
     traeger = _traeger(rnd, max(12, round(offers / 40)))
     institutions = _einrichtungen(rnd, max(45, offers // 4), traeger)
+    angebote = _angebote(rnd, offers, institutions)
+    foerderungen = _foerderungen(rnd, max(60, offers // 3), traeger, institutions)
+    # A separate Random: the links must not change any value drawn above (benchmarks rely on those).
+    _link_offers(random.Random(f"angebots-ids-{seed}"), foerderungen, angebote)  # noqa: S311
     return Dataset(
         {
             "Träger": traeger,
             "Einrichtungen": institutions,
-            "Angebote": _angebote(rnd, offers, institutions),
-            "Förderungen": _foerderungen(rnd, max(60, offers // 3), traeger, institutions),
+            "Angebote": angebote,
+            "Förderungen": foerderungen,
             "Ortsteile": _ortsteile(),
         }
     )

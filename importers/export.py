@@ -56,6 +56,8 @@ def export_workbook(session: Session, path: Path) -> None:
     state = load_state(session.connection())
     names = {o.slug: o.name for o in state.ortsteile}
     raum_names = dict(state.planungsraeume)
+    # Only published offers are written, so a Förderung may only name those (else no clean re-import).
+    published_offers = {ext for ext, row in state.rows["angebote"].items() if row.published}
     book = Workbook(write_only=True)
 
     def sheet(spec: sheets.SheetSpec, rows: list[list[Any]]) -> None:
@@ -167,6 +169,7 @@ def export_workbook(session: Session, path: Path) -> None:
                 _date(r["laufzeit_von"]),
                 _date(r["laufzeit_bis"]),
                 r["beschreibung"],
+                c.format_multi(a for a in r["angebote"] if a in published_offers),
             ]
             for r in _rows(state, "foerderungen")
         ],

@@ -132,6 +132,7 @@ FOERDERUNGEN = SheetSpec(
         Column("Laufzeit von", ("Beginn",)),
         Column("Laufzeit bis", ("Ende",)),
         Column("Beschreibung", ("Kurzbeschreibung",)),
+        Column("Angebots-IDs", ("Angebote", "Angebots-ID")),
     ),
     aliases=("Förderung", "LSZ-Förderungen"),
 )

@@ -146,7 +146,7 @@ def load_state(conn: Connection) -> DbState:
     zielgruppen = _links(conn, "angebot_zielgruppe", "angebot_id", "zielgruppe_code")
     themen = _links(conn, "angebot_thema", "angebot_id", "thema_code")
     angebot_orte = _links(conn, "angebot_ortsteil", "angebot_id", "ortsteil_id", slugs)
-    rows(
+    angebot_ids = rows(
         "angebote",
         lambda r: {
             "einrichtung": einrichtung_ids.get(r["einrichtung_id"]),
@@ -170,6 +170,7 @@ def load_state(conn: Connection) -> DbState:
         },
     )
     foerder_orte = _links(conn, "foerderung_ortsteil", "foerderung_id", "ortsteil_id", slugs)
+    foerder_angebote = _links(conn, "foerderung_angebot", "foerderung_id", "angebot_id", angebot_ids)
     rows(
         "foerderungen",
         lambda r: {
@@ -186,6 +187,7 @@ def load_state(conn: Connection) -> DbState:
             "laufzeit_von": _iso(r["laufzeit_von"]),
             "laufzeit_bis": _iso(r["laufzeit_bis"]),
             "beschreibung": r["beschreibung"],
+            "angebote": foerder_angebote.get(r["id"], []),
         },
     )
     return state

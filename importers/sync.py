@@ -52,7 +52,10 @@ LINKS: dict[str, dict[str, tuple[str, str, str]]] = {
         "themen": ("angebot_thema", "angebot_id", "thema_code"),
         "ortsteile": ("angebot_ortsteil", "angebot_id", "ortsteil_id"),
     },
-    "foerderungen": {"ortsteile": ("foerderung_ortsteil", "foerderung_id", "ortsteil_id")},
+    "foerderungen": {
+        "ortsteile": ("foerderung_ortsteil", "foerderung_id", "ortsteil_id"),
+        "angebote": ("foerderung_angebot", "foerderung_id", "angebot_id"),
+    },
 }
 
 
@@ -316,13 +319,20 @@ class _Writer:
             for start in range(0, 0 if fresh else len(owners), 500):
                 self.conn.execute(delete(t).where(t.c[owner].in_(owners[start : start + 500])))
             new_rows = [
-                {owner: row_id, target: self.state.ortsteil_ids[v] if name == "ortsteile" else v}
+                {owner: row_id, target: self._link_target(name, v)}
                 for row_id, values, names in todo
                 if name in names
                 for v in values.get(name) or []
             ]
             if new_rows:
                 self.conn.execute(insert(t), new_rows)
+
+    def _link_target(self, name: str, value: Any) -> Any:
+        if name == "ortsteile":
+            return self.state.ortsteil_ids[value]
+        if name == "angebote":
+            return self.ids["angebote"][value]  # offers are written before Förderungen (KINDS order)
+        return value
 
     def set_nachfolger(self, records: Iterable[tuple[int, str | None]]) -> None:
         t = table("einrichtung")
@@ -522,6 +532,7 @@ def sync_workbook(
                 ortsteile=state.ortsteile,
                 planungsraeume=state.planungsraeume,
                 as_of=reference_date,
+                known_offers=state.rows.get("angebote", {}).keys(),
                 progress=progress,
             )
         except UnreadableWorkbook as exc:

@@ -85,6 +85,7 @@ FIELD_COLUMNS: dict[str, dict[str, str]] = {
         "laufzeit_von": "Laufzeit von",
         "laufzeit_bis": "Laufzeit bis",
         "beschreibung": "Beschreibung",
+        "angebote": "Angebots-IDs",
     },
 }
 ID_COLUMNS = {
@@ -331,6 +332,7 @@ def parse_workbook(
     planungsraeume: Iterable[tuple[str, str]],
     as_of: date,
     progress: Callable[[str, int, int], None] | None = None,
+    known_offers: Iterable[str] = (),
 ) -> ParsedWorkbook:
     """Validate every row; ``progress(description, rows done, rows total)`` is called every 1,000 rows."""
     base = list(ortsteile)
@@ -372,7 +374,7 @@ def parse_workbook(
                 continue
             first_row[external_id] = number
             parsed.records[kind][external_id] = Record(kind, external_id, table.sheet, number, values)
-    _check_references(parsed)
+    _check_references(parsed, known_offers)
     return parsed
 
 
@@ -614,13 +616,19 @@ def _foerderung(r: RowReader, parsed: ParsedWorkbook, as_of: date) -> dict[str, 
         "laufzeit_von": _iso(von),
         "laufzeit_bis": _iso(bis),
         "beschreibung": r.get("Beschreibung", c.parse_text),
+        # Optional column: without it the links stay as they are (they may have been set online).
+        **(
+            {"angebote": sorted(r.get("Angebots-IDs", c.parse_id_list) or [])}
+            if "Angebots-IDs" in r.columns
+            else {}
+        ),
     }
 
 
 # --- references between sheets ------------------------------------------------------------------------------
 
 
-def _check_references(parsed: ParsedWorkbook) -> None:
+def _check_references(parsed: ParsedWorkbook, known_offers: Iterable[str] = ()) -> None:
     traeger = parsed.records["traeger"]
     einrichtungen = parsed.records["einrichtungen"]
     traeger_names = {fold_key(r.values["name"] or ""): r.external_id for r in traeger.values()}
@@ -664,6 +672,21 @@ def _check_references(parsed: ParsedWorkbook) -> None:
             )
     for record in parsed.records["angebote"].values():
         resolve(record, "einrichtung", einrichtungen, einrichtung_names, "Einrichtung")
+    # Offers a funded project names: those of the workbook's Angebote sheet, or – without that sheet – the
+    # offers already in the database.
+    offers = set(parsed.records["angebote"]) if "angebote" in parsed.present else set(known_offers)
     for record in parsed.records["foerderungen"].values():
         resolve(record, "traeger", traeger, traeger_names, "Träger")
         resolve(record, "einrichtung", einrichtungen, einrichtung_names, "Einrichtung")
+        unknown = [ref for ref in record.values.get("angebote") or [] if ref not in offers]
+        if unknown:
+            parsed.errors.append(
+                Issue(
+                    record.sheet,
+                    record.row,
+                    "Angebots-IDs",
+                    "; ".join(unknown),
+                    f"Angebots-ID „{'“, „'.join(unknown)}“ gibt es nicht im Blatt „Angebote“ – "
+                    "bitte vorhandene Angebots-IDs eintragen (mehrere mit ; trennen).",
+                )
+            )

@@ -94,6 +94,19 @@ class FoerderungOrtsteil(SQLModel, table=True):
     ortsteil_id: int = Field(foreign_key="ortsteil.id", primary_key=True, index=True)
 
 
+class FoerderungAngebot(SQLModel, table=True):
+    """The offers a funded project delivers (workbook column „Angebots-IDs“; admins may edit it online)."""
+
+    __tablename__ = "foerderung_angebot"
+
+    foerderung_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("foerderung.id", ondelete="CASCADE"), primary_key=True)
+    )
+    angebot_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("angebot.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
 # --- shared columns ---------------------------------------------------------------------------------------
 
 
@@ -208,6 +221,7 @@ class Foerderung(Provenance, table=True):
     handlungsfeld: Handlungsfeld = Relationship()
     einrichtung: Einrichtung | None = Relationship()
     ortsteile: list[Ortsteil] = Relationship(link_model=FoerderungOrtsteil)
+    angebote: list[Angebot] = Relationship(link_model=FoerderungAngebot)
 
 
 # --- import runs ------------------------------------------------------------------------------------------

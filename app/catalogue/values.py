@@ -558,6 +558,16 @@ def parse_line(value: Any) -> str | None:
     return single_line(value) or None
 
 
+def parse_id_list(value: Any) -> list[str]:
+    """Multi-value ids (``A-0001; A-0002``), in order, without duplicates; each checked like an id."""
+    ids: list[str] = []
+    for part in split_multi(value):
+        found = parse_external_id(part)
+        if found and found not in ids:
+            ids.append(found)
+    return ids
+
+
 def parse_external_id(value: Any) -> str | None:
     text = single_line(value)
     if len(text) > 60:

@@ -12,6 +12,7 @@ from app.catalogue import vocab
 from app.deps import SessionDep
 from app.funding import service as funding
 from app.page_cache import CachedPage
+from app.quality import opendata
 
 router = APIRouter(tags=["Förderung"])
 
@@ -30,6 +31,16 @@ class TraegerRef(BaseModel):
     name: str
 
 
+class EvaluationSummary(BaseModel):
+    count: int = Field(description="Anzahl der Bewertungen durch Nutzende (alle Angebote des Projekts)")
+    average: float | None = Field(
+        description="Ø Zufriedenheit 1–5 (eine Nachkommastelle); null unter 5 Bewertungen (Schutz Einzelner)"
+    )
+    recommend_percent: int | None = Field(
+        description="Anteil „würde weiterempfehlen“ in Prozent; null unter 5 Bewertungen"
+    )
+
+
 class FundingItem(BaseModel):
     id: str = Field(description="Förder-ID, z. B. LSZ-2021-017")
     year: int = Field(description="Förderjahr")
@@ -39,6 +50,10 @@ class FundingItem(BaseModel):
     amount_cents: int = Field(description="Fördersumme in Cent")
     ortsteile: list[str] = Field(
         description='Ortsteil-Kennungen (slug); `["stadtweit"]` für stadtweite Projekte, leer ohne Angabe'
+    )
+    offer_ids: list[str] = Field(description="Angebots-IDs der Angebote, die das Projekt durchführt")
+    evaluation: EvaluationSummary = Field(
+        description="Bewertung durch Nutzende, zusammengefasst; Kommentare werden nie veröffentlicht"
     )
 
 
@@ -62,6 +77,8 @@ class FundingResponse(BaseModel):
                         "handlungsfeld": 6,
                         "amount_cents": 1250000,
                         "ortsteile": ["loebstedt"],
+                        "offer_ids": ["A-0107"],
+                        "evaluation": {"count": 6, "average": 4.0, "recommend_percent": 33},
                     }
                 ],
                 "totals": {
@@ -137,6 +154,7 @@ def list_funding(
             ]
         ) from exc
     grants = funding.load_grants(session, flt)
+    summaries = opendata.open_data(session, grants)
     return FundingResponse(
         items=[
             FundingItem(
@@ -147,6 +165,8 @@ def list_funding(
                 handlungsfeld=g.handlungsfeld_number,
                 amount_cents=g.amount_cents,
                 ortsteile=funding.district_slugs(g),
+                offer_ids=summaries[g.id].offer_ids,  # type: ignore[index]
+                evaluation=_evaluation(summaries[g.id]),  # type: ignore[index]
             )
             for g in grants
         ],
@@ -156,4 +176,10 @@ def list_funding(
             by_handlungsfeld={str(k): v for k, v in funding.sum_by_handlungsfeld(grants).items()},
             by_year={str(k): v for k, v in funding.sum_by_year(grants).items()},
         ),
+    )
+
+
+def _evaluation(summary: opendata.OpenDataSummary) -> EvaluationSummary:
+    return EvaluationSummary(
+        count=summary.aggregate.count, average=summary.average, recommend_percent=summary.recommend_percent
     )

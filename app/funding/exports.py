@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.funding.service import (
     sum_by_handlungsfeld,
     sum_by_year,
 )
+from app.quality.opendata import OpenDataSummary
 from app.settings import Settings
 
 FUNDER_NAME = "Stadt Jena"
@@ -47,7 +48,13 @@ COLUMNS = (
     "Laufzeit von",
     "Laufzeit bis",
     "Beschreibung",
+    "Angebots-IDs",
+    "Bewertungen",
+    "Zufriedenheit (Ø 1–5)",
+    "Weiterempfehlung (%)",
 )
+# Per grant id: linked offers and the k-anonymous evaluation figures (app/quality); None = not given.
+Ratings = Mapping[int, OpenDataSummary] | None
 
 
 def _cents_decimal(cents: int | None, separator: str) -> str:
@@ -65,8 +72,21 @@ def _date(value: date | None, german: bool) -> str:
     return value.strftime("%d.%m.%Y") if german else value.isoformat()
 
 
-def _row(grant: Foerderung, *, german: bool) -> list[str]:
+def _rating_cells(summary: OpenDataSummary | None, german: bool) -> list[str]:
+    if summary is None:
+        return ["", "0", "", ""]
+    average = "" if summary.average is None else f"{summary.average:.1f}"
+    return [
+        "; ".join(summary.offer_ids),
+        str(summary.aggregate.count),
+        average.replace(".", ",") if german else average,
+        "" if summary.recommend_percent is None else str(summary.recommend_percent),
+    ]
+
+
+def _row(grant: Foerderung, *, german: bool, ratings: Ratings = None) -> list[str]:
     sep = "," if german else "."
+    summary = ratings.get(grant.id) if ratings is not None and grant.id is not None else None
     return [
         grant.external_id,
         str(grant.jahr),
@@ -83,24 +103,25 @@ def _row(grant: Foerderung, *, german: bool) -> list[str]:
         _date(grant.laufzeit_von, german),
         _date(grant.laufzeit_bis, german),
         grant.beschreibung or "",
+        *_rating_cells(summary, german),
     ]
 
 
-def csv_excel(grants: Sequence[Foerderung]) -> bytes:
+def csv_excel(grants: Sequence[Foerderung], ratings: Ratings = None) -> bytes:
     """For Excel in German settings: ``;``, UTF-8 with BOM, decimal comma, dates TT.MM.JJJJ."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_row(g, german=True) for g in grants)
+    writer.writerows(_row(g, german=True, ratings=ratings) for g in grants)
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def csv_standard(grants: Sequence[Foerderung]) -> bytes:
+def csv_standard(grants: Sequence[Foerderung], ratings: Ratings = None) -> bytes:
     """RFC 4180: ``,``, UTF-8 without BOM, decimal point, ISO dates."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_row(g, german=False) for g in grants)
+    writer.writerows(_row(g, german=False, ratings=ratings) for g in grants)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -113,7 +134,25 @@ def _filter_meta(flt: FundingFilter) -> dict[str, Any]:
     }
 
 
-def json_document(grants: Sequence[Foerderung], flt: FundingFilter, settings: Settings) -> dict[str, Any]:
+def _json_rating(summary: OpenDataSummary | None) -> dict[str, Any]:
+    if summary is None:
+        return {
+            "angebote": [],
+            "bewertung": {"anzahl": 0, "zufriedenheit_mittel": None, "weiterempfehlung_prozent": None},
+        }
+    return {
+        "angebote": summary.offer_ids,
+        "bewertung": {
+            "anzahl": summary.aggregate.count,
+            "zufriedenheit_mittel": summary.average,
+            "weiterempfehlung_prozent": summary.recommend_percent,
+        },
+    }
+
+
+def json_document(
+    grants: Sequence[Foerderung], flt: FundingFilter, settings: Settings, ratings: Ratings = None
+) -> dict[str, Any]:
     items = [
         {
             "id": g.external_id,
@@ -132,6 +171,7 @@ def json_document(grants: Sequence[Foerderung], flt: FundingFilter, settings: Se
             "laufzeit_von": g.laufzeit_von.isoformat() if g.laufzeit_von else None,
             "laufzeit_bis": g.laufzeit_bis.isoformat() if g.laufzeit_bis else None,
             "beschreibung": g.beschreibung,
+            **_json_rating(ratings.get(g.id) if ratings is not None and g.id is not None else None),
         }
         for g in grants
     ]
@@ -143,7 +183,9 @@ def json_document(grants: Sequence[Foerderung], flt: FundingFilter, settings: Se
             "lizenz": settings.data_licence_name,
             "lizenz_url": settings.data_licence_url,
             "namensnennung": settings.data_licence_attribution,
-            "hinweis": "Beträge in Cent (ganze Zahlen). „stadtweit“ zählt einmal, nicht je Ortsteil.",
+            "hinweis": "Beträge in Cent (ganze Zahlen). „stadtweit“ zählt einmal, nicht je Ortsteil. "
+            "Bewertungen durch Nutzende: Mittelwert und Weiterempfehlung erst ab 5 Bewertungen, "
+            "Kommentare werden nie veröffentlicht.",
         },
         "items": items,
         "totals": {

@@ -18,6 +18,7 @@ from app.funding import service as funding
 from app.funding.charts import bar_chart
 from app.i18n import gettext as _
 from app.page_cache import CachedPage
+from app.quality import opendata
 from app.templating import render
 
 router = APIRouter(dependencies=[CachedPage])
@@ -263,12 +264,13 @@ def download(
     if flt is None:
         raise HTTPException(status_code=422, detail=" ".join(errors.values()))
     grants = funding.sort_grants(funding.load_grants(session, flt), "jahr", False)
+    ratings = opendata.open_data(session, grants)
     if datei == "foerderungen-excel.csv":
-        body = exports.csv_excel(grants)
+        body = exports.csv_excel(grants, ratings)
     elif datei == "foerderungen.csv":
-        body = exports.csv_standard(grants)
+        body = exports.csv_standard(grants, ratings)
     elif datei == "foerderungen.json":
-        body = exports.json_bytes(exports.json_document(grants, flt, settings))
+        body = exports.json_bytes(exports.json_document(grants, flt, settings, ratings))
     else:
         if not grants:
             raise HTTPException(

@@ -7,7 +7,17 @@ from fastapi.testclient import TestClient
 
 from tests.app.funding.dataset import PUBLISHED, TRAEGER
 
-ITEM_KEYS = {"id", "year", "project", "traeger", "handlungsfeld", "amount_cents", "ortsteile"}
+ITEM_KEYS = {
+    "id",
+    "year",
+    "project",
+    "traeger",
+    "handlungsfeld",
+    "amount_cents",
+    "ortsteile",
+    "offer_ids",
+    "evaluation",
+}
 
 
 @pytest.mark.usefixtures("funded")
