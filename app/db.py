@@ -78,3 +78,31 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# --- what went wrong: driver errors named in German (importer reports, 503 pages) --------------------------
+
+_SQLITE_KINDS = {5: "busy", 6: "busy", 8: "readonly", 10: "io", 13: "full", 14: "unreachable"}
+_PG_KINDS = {"53100": "full", "55P03": "busy", "40P01": "busy", "25006": "readonly", "57P01": "unreachable"}
+DB_FAULT_MESSAGES = {
+    "busy": "Die Datenbank ist gerade durch einen anderen Schreibvorgang (z. B. einen Import) gesperrt.",
+    "full": "Auf dem Datenträger der Datenbank ist kein Speicherplatz mehr frei.",
+    "readonly": "Die Datenbank ist schreibgeschützt (Dateirechte oder Nur-Lese-Datenträger).",
+    "io": "Die Datenbankdatei kann nicht gelesen oder geschrieben werden (Ein-/Ausgabefehler).",
+    "unreachable": "Die Datenbank ist nicht erreichbar.",
+}
+
+
+def db_fault(exc: BaseException) -> str | None:
+    """``busy`` | ``full`` | ``readonly`` | ``io`` | ``unreachable`` for known driver errors, else None."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _SQLITE_KINDS.get(code & 0xFF)
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        if state in _PG_KINDS:
+            return _PG_KINDS[state]
+        if state.startswith("08"):
+            return "unreachable"
+    return None

@@ -126,7 +126,10 @@ class SyncReport:
     def exit_code(self) -> int:
         if self.fatal is not None:
             return 2
-        return 1 if self.errors else 0
+        if self.errors:
+            return 1
+        # Saved, but the search index could not follow: automation must notice (the JSON says index.ok=false).
+        return 3 if self.index_ok is False else 0
 
     @property
     def total_changes(self) -> int:
