@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # Full-page cache of anonymous public pages (app/page_cache.py): seconds between catalogue-version checks,
     # 0 = off. Unset: 2 s, but off under ENV=test (tests create rows without audit entries).
     page_cache_seconds: float | None = Field(default=None, ge=0)
+    # /healthz says "degraded: index behind" when a catalogue change waits longer than this for the index.
+    index_max_lag_seconds: float = Field(default=300.0, ge=0)
+    # SQLite only: how long a write waits for another writer (an import) before the page answers 503.
+    sqlite_busy_timeout_seconds: float = Field(default=30.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

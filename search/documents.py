@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 
 from sqlmodel import Session, select
@@ -118,6 +119,16 @@ def searchable_text(doc: OfferDocument) -> dict[str, str]:
         "description": index_text(doc.description),
         "places": index_text(" ".join(doc.ortsteil_names)),
     }
+
+
+# Bump when the way documents are analysed changes: every stored fingerprint then counts as stale.
+DOCUMENT_FORMAT = "1"
+
+
+def fingerprint(doc: OfferDocument) -> str:
+    """A short hash of everything indexed for this offer; index and database are in step when they agree."""
+    indexed = (DOCUMENT_FORMAT, astuple(doc), searchable_text(doc))
+    return hashlib.blake2b(repr(indexed).encode(), digest_size=12).hexdigest()
 
 
 def facet_values(doc: OfferDocument) -> dict[str, list[str]]:

@@ -4,6 +4,11 @@ Text matching uses FTS5 over the folded index terms (compound parts and synonyms
 typo tolerance expands every query word to the indexed terms within Meilisearch's typo thresholds
 (Damerau/OSA via rapidfuzz); the last word is also a prefix. Filters and facet counts are plain SQL on side
 tables. A rebuild writes a fresh file and atomically replaces the old one, so searches never see a half index.
+
+Crash safety: the swap takes the old file's write lock first (which makes SQLite roll back the hot journal of
+a writer that died mid-transaction) and removes its journal files, so no stale journal can ever be "rolled
+back" into the fresh file. The live file is checked with ``PRAGMA quick_check`` once per file per process;
+an unreadable or inconsistent index raises :class:`SearchUnavailable` (the site falls back to the database).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from app.catalogue.text import fold
 from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
-from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
+from search.documents import SEARCHABLE_FIELDS, facet_values, fingerprint, searchable_text
 from search.text import highlight, max_typos, query_words
 
 # bm25 weights in SEARCHABLE_FIELDS order: title > groups > institution > description; places near groups.
@@ -50,7 +55,8 @@ CREATE TABLE IF NOT EXISTS doc (
     barrierefrei INTEGER NOT NULL,
     stadtweit INTEGER NOT NULL,
     lat REAL,
-    lon REAL
+    lon REAL,
+    fingerprint TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS facet (
     doc INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (doc, name, value)
@@ -62,6 +68,18 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
 INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 """  # noqa: S608 – SQL from module constants only
 _NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
+_SIDE_FILES = ("-journal", "-wal", "-shm")
+# Errors that mean "this index file cannot answer": a search degrades, healthz says down, never a 500.
+_UNREADABLE = (sqlite3.Error, OSError, KeyError, IndexError, ValueError, TypeError)
+
+
+class IndexCorrupt(SearchUnavailable):
+    """``PRAGMA quick_check`` failed: the file must be rebuilt (``python -m search reindex``)."""
+
+
+def _remove_with_side_files(path: Path) -> None:
+    for candidate in (path, *(path.with_name(path.name + s) for s in _SIDE_FILES)):
+        candidate.unlink(missing_ok=True)
 
 
 def _mask(rowids: Iterable[int], size: int) -> int:
@@ -159,6 +177,7 @@ class SqliteFtsBackend:
         self._snapshot_lock = threading.Lock()
         self._snapshot_key: tuple[int, str] | None = None
         self._snapshot: _Snapshot | None = None
+        self._checked: set[tuple[int, int]] = set()  # (inode, ctime) of files that passed quick_check
 
     # --- connections ------------------------------------------------------------------------------------
 
@@ -167,13 +186,32 @@ class SqliteFtsBackend:
         conn = sqlite3.connect(
             path, timeout=_READ_WAIT_MS / 1000, check_same_thread=False, isolation_level=None
         )
-        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
-        if exists is None:  # only a new file needs the schema (a write: wait like a writer)
-            conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
-            # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
-            conn.execute("PRAGMA journal_mode=DELETE")
-            conn.executescript(_SCHEMA)
+        try:
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+            if exists is None:  # only a new file needs the schema (a write: wait like a writer)
+                conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
+                # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
+                conn.execute("PRAGMA journal_mode=DELETE")
+                conn.executescript(_SCHEMA)
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(doc)")}
+            if "fingerprint" not in columns:  # an index from before fingerprints: every document is stale
+                conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
+                conn.execute("ALTER TABLE doc ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    def _verify(self, conn: sqlite3.Connection) -> None:
+        """``PRAGMA quick_check`` once per file (inode) and process; raises :class:`IndexCorrupt`."""
+        info = os.stat(self.path)
+        key = (info.st_ino, info.st_ctime_ns)
+        if key in self._checked:
+            return
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise IndexCorrupt(f"Suchindex {self.path} ist beschädigt: {'; '.join(problems)}")
+        self._checked.add(key)
 
     def _conn(self) -> tuple[sqlite3.Connection, int]:
         """This thread's connection; reopened when a rebuild has replaced the file."""
@@ -185,7 +223,13 @@ class SqliteFtsBackend:
         if cached is None or self._local.inode != inode or inode == -1:
             if cached is not None:
                 cached.close()
+            self._local.conn = None
             conn = self._connect(self.path)
+            try:
+                self._verify(conn)
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
             self._local.inode = os.stat(self.path).st_ino
         return self._local.conn, self._local.inode
@@ -212,7 +256,7 @@ class SqliteFtsBackend:
                 _delete_rowid(conn, row[0])
             cur = conn.execute(
                 "INSERT INTO doc (id, title, description, name_key, alter_von, alter_bis, kostenlos,"
-                " barrierefrei, stadtweit, lat, lon) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " barrierefrei, stadtweit, lat, lon, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.id,
                     doc.title,
@@ -225,6 +269,7 @@ class SqliteFtsBackend:
                     int(doc.stadtweit),
                     doc.lat,
                     doc.lon,
+                    fingerprint(doc),
                 ),
             )
             rowid = cur.lastrowid
@@ -258,50 +303,114 @@ class SqliteFtsBackend:
             self._bump(conn)
 
     def rebuild(self, documents: Iterable[OfferDocument]) -> int:
-        """Write a fresh file next to the old one, then swap it in with one atomic rename."""
+        """Write a fresh file next to the old one, check it, then swap it in with one atomic rename.
+
+        A failed rebuild (disk full, a crash of the document source) removes its partial file and leaves the
+        live index as it was.
+        """
         fresh = self.path.with_name(self.path.name + ".neu")
-        fresh.unlink(missing_ok=True)
-        conn = self._connect(fresh)
+        _remove_with_side_files(fresh)  # the remains of a rebuild that was killed
         count = 0
         try:
-            with _transaction(conn):
-                batch: list[OfferDocument] = []
-                for doc in documents:
-                    batch.append(doc)
-                    if len(batch) >= 500:
-                        self._write(conn, batch)
-                        count += len(batch)
-                        batch = []
-                self._write(conn, batch)
-                count += len(batch)
-                # A fresh file gets a fresh generation: readers key caches on (inode, generation), and a
-                # recycled inode must not revive a stale cache.
-                conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(time.time_ns()),))
-            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-        finally:
-            conn.close()
-        os.replace(fresh, self.path)
+            conn = self._connect(fresh)
+            try:
+                with _transaction(conn):
+                    batch: list[OfferDocument] = []
+                    for doc in documents:
+                        batch.append(doc)
+                        if len(batch) >= 500:
+                            self._write(conn, batch)
+                            count += len(batch)
+                            batch = []
+                    self._write(conn, batch)
+                    count += len(batch)
+                    # A fresh file gets a fresh generation: readers key caches on (inode, generation), and a
+                    # recycled inode must not revive a stale cache.
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(time.time_ns()),))
+                conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+                stored = int(conn.execute("SELECT count(*) FROM doc").fetchone()[0])
+                problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+                if stored != count or problems != ["ok"]:
+                    raise IndexCorrupt(
+                        f"Neu aufgebauter Suchindex fehlerhaft ({stored} von {count} Dokumenten, "
+                        f"Prüfung: {'; '.join(problems)})"
+                    )
+            finally:
+                conn.close()
+            self._swap(fresh)
+        except BaseException:
+            _remove_with_side_files(fresh)
+            raise
         return count
+
+    def _swap(self, fresh: Path) -> None:
+        """Replace the live file with ``fresh`` so that no journal of the old file can touch the new one."""
+        opened = sqlite3.connect(self.path, timeout=_WRITE_WAIT_MS / 1000, isolation_level=None)
+        live: sqlite3.Connection | None = opened
+        try:
+            # Taking the write lock makes SQLite roll back a hot journal left by a writer that died (the old
+            # file is consistent again, its journal gone) and keeps every other writer out during the rename.
+            opened.execute("BEGIN IMMEDIATE")
+            opened.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError:
+            opened.close()  # the old file is unreadable: nothing in it to protect
+            live = None
+        try:
+            for suffix in _SIDE_FILES:  # no writer can hold them now: any left is stale
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+            os.replace(fresh, self.path)
+        finally:
+            if live is not None:
+                live.close()
 
     # --- reading ----------------------------------------------------------------------------------------
 
     def count(self) -> int:
-        conn, _ = self._conn()
+        conn, _ = self._readable()
         return int(conn.execute("SELECT count(*) FROM doc").fetchone()[0])
+
+    def fingerprints(self) -> dict[str, str]:
+        """Workbook id → fingerprint of every indexed document (for the drift check)."""
+        conn, _ = self._readable()
+        try:
+            return dict(conn.execute("SELECT id, fingerprint FROM doc").fetchall())
+        except _UNREADABLE as exc:
+            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
+
+    def synced_through(self) -> str | None:
+        """The catalogue change stamp the index was last brought up to (see search.drift)."""
+        conn, _ = self._readable()
+        row = conn.execute("SELECT value FROM meta WHERE key = 'synced_through'").fetchone()
+        return str(row[0]) if row else None
+
+    def mark_synced(self, stamp: str) -> None:
+        conn, _ = self._readable()
+        with _transaction(conn):
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('synced_through', ?)", (stamp,))
+
+    def _readable(self) -> tuple[sqlite3.Connection, int]:
+        try:
+            return self._conn()
+        except SearchUnavailable:
+            raise
+        except _UNREADABLE as exc:
+            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
 
     def healthy(self) -> bool:
         try:
             conn, _ = self._conn()
             conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()
             return True
-        except (sqlite3.Error, OSError):
+        except (SearchUnavailable, *_UNREADABLE):
             return False
 
     def search(self, query: SearchQuery) -> SearchResult:
         try:
             return self._search(query)
-        except (sqlite3.Error, OSError) as exc:  # an unreadable index file degrades like a dead server
-            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
+        except SearchUnavailable:
+            raise
+        except _UNREADABLE as exc:  # an unreadable or inconsistent index degrades like a dead server
+            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc!r}") from exc
 
     def _search(self, query: SearchQuery) -> SearchResult:
         conn, inode = self._conn()
@@ -517,4 +626,9 @@ class _transaction:
         self.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *_: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not exc_type:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            # After SQLITE_FULL (and some I/O errors) SQLite has already rolled back; a second ROLLBACK
+            # would raise "no transaction is active" and hide the real cause.
+            self.conn.execute("ROLLBACK")
