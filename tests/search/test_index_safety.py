@@ -20,6 +20,7 @@ from sqlmodel import Session
 from app.main import create_app
 from app.settings import Environment, Settings
 from search.base import OfferDocument, SearchQuery, SearchUnavailable
+from search.documents import iter_public_documents
 from search.indexing import index_offers
 from search.sqlite_fts import SqliteFtsBackend
 from tests import db as testdb
@@ -152,7 +153,7 @@ def test_index_disk_full_is_reported_as_such_not_as_a_failed_rollback(
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
     with Session(engine) as session:
-        docs = [d for d in __import__("search.documents").documents.iter_public_documents(session)]
+        docs = [d for d in iter_public_documents(session)]
     big = [
         OfferDocument(**{**d.__dict__, "id": f"X-{n}", "description": "Platz " * 3000})
         for n, d in enumerate(docs * 5)
@@ -206,7 +207,7 @@ def test_index_in_a_full_filesystem_names_the_cause(indexed: tuple[Engine, Setti
 
 def test_reindex_cli_runs_after_kill_9_of_a_reindex(indexed: tuple[Engine, Settings]) -> None:
     """kill -9 in the middle of `python -m search reindex`, then run it again: a consistent index."""
-    engine, settings = indexed
+    _engine, settings = indexed
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
