@@ -90,9 +90,9 @@ def _ensure_open(draft: Draft) -> None:
 
 
 def _claim(
-    session: Session, draft: Draft, *, status: DraftStatus, admin: UserAccount, **values: Any
+    session: Session, draft: Draft, *, status: DraftStatus, admin: UserAccount, **extra: Any
 ) -> datetime:
-    """Decide the draft if – and only if – it is still open, in one conditional UPDATE (see module docstring).
+    """Decide the draft if – and only if – it is still open, in one conditional UPDATE (module docstring).
 
     Returns the decision time; raises :class:`AlreadyDecided` when another decision came first.
     """
