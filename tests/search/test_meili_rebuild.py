@@ -48,7 +48,7 @@ def test_a_second_rebuild_waits_its_turn_and_the_first_publishes_a_complete_inde
     def run_first() -> None:
         try:
             results["first"] = first.rebuild(slow())
-        except Exception as exc:  # noqa: BLE001 – reported by the assertion below
+        except Exception as exc:
             results["first"] = exc
 
     thread = threading.Thread(target=run_first)
