@@ -101,7 +101,8 @@ class SyncReport:
     file_name: str
     dry_run: bool = False
     sha256: str = ""
-    fatal: str | None = None  # unreadable input (exit code 2)
+    fatal: str | None = None  # unreadable input, another import running, database fault (exit code 2)
+    busy: bool = False  # refused because another import holds the lock: the same file can be applied later
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)

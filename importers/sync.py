@@ -506,13 +506,22 @@ def sync_workbook(
     search index update is done; a second one waits up to ``lock_wait_seconds`` and then reports (exit 2)
     that another import is running – it reads and writes nothing.
     """
-    if dry_run:
-        return _sync(path, engine, settings, True, as_of, actor, command, progress)
     try:
+        if dry_run:
+            return _sync(path, engine, settings, True, as_of, actor, command, progress)
         with import_lock(engine, wait_seconds=lock_wait_seconds):
             return _sync(path, engine, settings, False, as_of, actor, command, progress)
+    except OperationalError as exc:  # reading the state already failed: disk, permissions, lock timeout
+        fault = db_fault(exc)
+        if fault is None or fault == "unreachable":
+            raise
+        return SyncReport(
+            file_name=path.name or str(path),
+            dry_run=dry_run,
+            fatal=f"{DB_FAULT_MESSAGES[fault]} Es wurde nichts gespeichert ({type(exc.orig).__name__}).",
+        )
     except ImportBusy as exc:
-        return SyncReport(file_name=path.name or str(path), fatal=str(exc))
+        return SyncReport(file_name=path.name or str(path), fatal=str(exc), busy=True)
     except OSError as exc:  # the lock file next to the SQLite database cannot be created
         return SyncReport(
             file_name=path.name or str(path),
