@@ -47,11 +47,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(database_url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout (several workers share the file)."""
+def make_engine(database_url: str, *, sqlite_busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout (several workers share the file).
+
+    SQLite has one writer at a time: a write that waits longer than ``sqlite_busy_timeout`` for another
+    writer (an import holds the lock for its whole write phase) fails with "database is locked" – the web
+    app answers that with 503 + Retry-After (app.errors).
+    """
     if database_url.startswith("sqlite"):
         engine = create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            database_url,
+            connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout},
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
