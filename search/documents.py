@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.catalogue import service
 from app.catalogue.models import Angebot, Einrichtung, Planungsraum
@@ -100,6 +100,20 @@ def documents_for(
             else:
                 batch.remove_ids.append(external_id)
     return batch
+
+
+def public_among(session: Session, external_ids: Sequence[str], *, today: date | None = None) -> set[str]:
+    """Which of these offers are public – one light query per 500 ids, no documents built."""
+    found: set[str] = set()
+    for start in range(0, len(external_ids), _BATCH):
+        chunk = list(external_ids[start : start + _BATCH])
+        stmt = (
+            select(Angebot.external_id)
+            .join(Einrichtung)
+            .where(col(Angebot.external_id).in_(chunk), service.public_offer_clause(today))
+        )
+        found.update(session.exec(stmt).all())
+    return found
 
 
 def count_public(session: Session) -> int:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from app.settings import Settings
 from search import get_backend
 from search.base import OfferDocument, SearchBackend, SearchUnavailable
-from search.documents import count_public, documents_for, iter_public_documents
+from search.documents import count_public, documents_for, iter_public_documents, public_among
 from search.drift import catalogue_stamp
 
 log = logging.getLogger(__name__)
@@ -82,21 +82,28 @@ def index_offers(
                     indexed=indexed,
                     message=f"{indexed} Angebote im Suchindex.",
                 )
-            batch = documents_for(session, external_ids)
-        if batch.remove_ids:
-            backend.delete(batch.remove_ids)
-        for start in range(0, len(batch.documents), UPSERT_BATCH):
-            backend.upsert(batch.documents[start : start + UPSERT_BATCH])
+            wanted = list(dict.fromkeys(external_ids))
+            public = public_among(session, wanted)
+            gone = [i for i in wanted if i not in public]
+            if gone:  # first: no page may show a hit it cannot load
+                backend.delete(gone)
+            indexed, removed = 0, len(gone)
+            changed = [i for i in wanted if i in public]
+            for start in range(0, len(changed), UPSERT_BATCH):
+                batch = documents_for(session, changed[start : start + UPSERT_BATCH])
+                if batch.remove_ids:  # expired between the two queries (date boundary)
+                    backend.delete(batch.remove_ids)
+                if batch.documents:
+                    backend.upsert(batch.documents)
+                indexed, removed = indexed + len(batch.documents), removed + len(batch.remove_ids)
+                session.expunge_all()
         _mark(backend, stamp)
         return IndexOutcome(
             ok=True,
             backend=backend.name,
-            indexed=len(batch.documents),
-            removed=len(batch.remove_ids),
-            message=(
-                f"Suchindex aktualisiert: {len(batch.documents)} aktualisiert, "
-                f"{len(batch.remove_ids)} entfernt."
-            ),
+            indexed=indexed,
+            removed=removed,
+            message=f"Suchindex aktualisiert: {indexed} aktualisiert, {removed} entfernt.",
         )
     except (SearchUnavailable, sqlite3.Error, OSError) as exc:
         log.warning("Suchindex nicht aktualisiert: %s", exc)
