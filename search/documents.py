@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
@@ -14,7 +15,7 @@ from app.catalogue.models import Angebot, Einrichtung, Planungsraum
 from app.catalogue.text import slug
 from app.catalogue.vocab import Barrierefrei, KostenArt
 from search.base import OfferDocument, SearchQuery
-from search.text import index_text
+from search.text import SYNONYMS_FILE, WORD_PARTS_FILE, index_text
 
 _BATCH = 500
 
@@ -139,10 +140,28 @@ def searchable_text(doc: OfferDocument) -> dict[str, str]:
 DOCUMENT_FORMAT = "1"
 
 
+@lru_cache(maxsize=1)
+def _analysis_version() -> bytes:
+    """The code version plus the editable word lists: editing synonyms makes every document stale."""
+    digest = hashlib.blake2b(DOCUMENT_FORMAT.encode(), digest_size=8)
+    for path in (SYNONYMS_FILE, WORD_PARTS_FILE):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"-")
+    return digest.digest()
+
+
 def fingerprint(doc: OfferDocument) -> str:
-    """A short hash of everything indexed for this offer; index and database are in step when they agree."""
-    indexed = (DOCUMENT_FORMAT, astuple(doc), searchable_text(doc))
-    return hashlib.blake2b(repr(indexed).encode(), digest_size=12).hexdigest()
+    """A short hash of what is indexed for this offer; index and database are in step when they agree.
+
+    Cheap on purpose (every indexed document gets one): the document's fields plus the analysis version –
+    the indexed text is a pure function of both.
+    """
+    values = tuple(getattr(doc, f.name) for f in fields(doc))
+    digest = hashlib.blake2b(_analysis_version(), digest_size=12)
+    digest.update(repr(values).encode())
+    return digest.hexdigest()
 
 
 def facet_values(doc: OfferDocument) -> dict[str, list[str]]:

@@ -73,6 +73,11 @@ _SIDE_FILES = ("-journal", "-wal", "-shm")
 _UNREADABLE = (sqlite3.Error, OSError, KeyError, IndexError, ValueError, TypeError)
 
 
+# Index file versions (path, inode, mtime, size) that passed quick_check in this process.
+_CHECKED: set[tuple[str, int, int, int]] = set()
+_CHECKED_LOCK = threading.Lock()
+
+
 class IndexCorrupt(SearchUnavailable):
     """``PRAGMA quick_check`` failed: the file must be rebuilt (``python -m search reindex``)."""
 
@@ -177,7 +182,6 @@ class SqliteFtsBackend:
         self._snapshot_lock = threading.Lock()
         self._snapshot_key: tuple[int, str] | None = None
         self._snapshot: _Snapshot | None = None
-        self._checked: set[tuple[int, int]] = set()  # (inode, ctime) of files that passed quick_check
 
     # --- connections ------------------------------------------------------------------------------------
 
@@ -203,15 +207,20 @@ class SqliteFtsBackend:
         return conn
 
     def _verify(self, conn: sqlite3.Connection) -> None:
-        """``PRAGMA quick_check`` once per file (inode) and process; raises :class:`IndexCorrupt`."""
+        """``PRAGMA quick_check`` (≈ 20 ms per 10 MB) once per file version and process – again only after
+        the file changed; raises :class:`IndexCorrupt`."""
         info = os.stat(self.path)
-        key = (info.st_ino, info.st_ctime_ns)
-        if key in self._checked:
-            return
+        key = (str(self.path.resolve()), info.st_ino, info.st_mtime_ns, info.st_size)
+        with _CHECKED_LOCK:
+            if key in _CHECKED:
+                return
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
         if problems != ["ok"]:
             raise IndexCorrupt(f"Suchindex {self.path} ist beschädigt: {'; '.join(problems)}")
-        self._checked.add(key)
+        with _CHECKED_LOCK:
+            if len(_CHECKED) > 256:  # every write makes a new version: forget the old ones
+                _CHECKED.clear()
+            _CHECKED.add(key)
 
     def _conn(self) -> tuple[sqlite3.Connection, int]:
         """This thread's connection; reopened when a rebuild has replaced the file."""
@@ -399,6 +408,7 @@ class SqliteFtsBackend:
     def healthy(self) -> bool:
         try:
             conn, _ = self._conn()
+            self._verify(conn)  # the file may have been damaged in place since it was opened
             conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()
             return True
         except (SearchUnavailable, *_UNREADABLE):
