@@ -138,6 +138,10 @@ class SearchBackend(Protocol):
         """Workbook id → content fingerprint of every indexed document (search.drift compares them)."""
         ...
 
+    def fingerprint_of(self, doc: OfferDocument) -> str:
+        """The fingerprint ``fingerprints`` reports for ``doc`` once it is indexed as it is now."""
+        ...
+
     def synced_through(self) -> str | None:
         """The catalogue change stamp (ISO time) the index was last brought up to; None if unknown."""
         ...

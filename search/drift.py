@@ -1,6 +1,7 @@
-"""Is the search index in step with the database? Content, not counts: every indexed document carries a
-fingerprint of what was indexed (``search.documents.fingerprint``); the check rebuilds the expected
-fingerprints from the database and compares them one by one.
+"""Is the search index in step with the database? Content, not counts: the backend reports a fingerprint
+per indexed document (embedded index: a hash of what is really stored – row, indexed text, facets;
+Meilisearch: the hash of the document's fields stored with it, ``search.documents.fingerprint``); the check
+builds the expected fingerprints from the database and compares them one by one.
 
 - :func:`check_index` – the full comparison (``python -m search status``; exit code 1 on any drift);
 - :func:`repair_index` – check, then re-index exactly the drifted documents (or rebuild when the index is
@@ -24,7 +25,7 @@ from app.db import make_engine, utcnow
 from app.settings import Settings
 from search import get_backend
 from search.base import SearchBackend, SearchUnavailable
-from search.documents import fingerprint, iter_public_documents
+from search.documents import iter_public_documents
 
 log = logging.getLogger(__name__)
 # Above this share of drifted documents a full rebuild is cheaper (and safer) than a targeted update.
@@ -120,7 +121,7 @@ def _compare(engine: Engine, backend: SearchBackend) -> DriftReport:
         report.reachable, report.error = False, str(exc)
         return report
     with Session(engine) as session:
-        expected = {doc.id: fingerprint(doc) for doc in iter_public_documents(session)}
+        expected = {doc.id: backend.fingerprint_of(doc) for doc in iter_public_documents(session)}
     report.public, report.indexed = len(expected), len(actual)
     report.missing = sorted(set(expected) - set(actual))
     report.extra = sorted(set(actual) - set(expected))

@@ -287,6 +287,11 @@ class MeiliBackend:
         if problems:
             raise SearchIndexError(f"Neuer Meilisearch-Index {uid} unvollständig: {', '.join(problems)}")
 
+    @staticmethod
+    def fingerprint_of(doc: OfferDocument) -> str:
+        """What :meth:`fingerprints` reports for this document when the index is in step."""
+        return fingerprint(doc)
+
     def fingerprints(self) -> dict[str, str]:
         """Workbook id → fingerprint of every indexed document (for the drift check)."""
         found: dict[str, str] = {}

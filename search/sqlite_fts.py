@@ -13,6 +13,7 @@ an unreadable or inconsistent index raises :class:`SearchUnavailable` (the site 
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 import os
@@ -30,7 +31,7 @@ from rapidfuzz.distance import OSA
 
 from app.catalogue.text import fold
 from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
-from search.documents import SEARCHABLE_FIELDS, facet_values, fingerprint, searchable_text
+from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
 from search.text import highlight, max_typos, query_words
 
 # bm25 weights in SEARCHABLE_FIELDS order: title > groups > institution > description; places near groups.
@@ -55,8 +56,7 @@ CREATE TABLE IF NOT EXISTS doc (
     barrierefrei INTEGER NOT NULL,
     stadtweit INTEGER NOT NULL,
     lat REAL,
-    lon REAL,
-    fingerprint TEXT NOT NULL DEFAULT ''
+    lon REAL
 );
 CREATE TABLE IF NOT EXISTS facet (
     doc INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (doc, name, value)
@@ -197,10 +197,6 @@ class SqliteFtsBackend:
                 # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
                 conn.execute("PRAGMA journal_mode=DELETE")
                 conn.executescript(_SCHEMA)
-            columns = {r[1] for r in conn.execute("PRAGMA table_info(doc)")}
-            if "fingerprint" not in columns:  # an index from before fingerprints: every document is stale
-                conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
-                conn.execute("ALTER TABLE doc ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
         except BaseException:
             conn.close()
             raise
@@ -263,33 +259,19 @@ class SqliteFtsBackend:
             row = conn.execute("SELECT rowid FROM doc WHERE id = ?", (doc.id,)).fetchone()
             if row is not None:
                 _delete_rowid(conn, row[0])
+            row_values, text, facets = _stored(doc)
             cur = conn.execute(
-                "INSERT INTO doc (id, title, description, name_key, alter_von, alter_bis, kostenlos,"
-                " barrierefrei, stadtweit, lat, lon, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.id,
-                    doc.title,
-                    doc.description,
-                    fold(doc.title),
-                    doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN,
-                    doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
-                    int(doc.kostenlos),
-                    int(doc.barrierefrei),
-                    int(doc.stadtweit),
-                    doc.lat,
-                    doc.lon,
-                    fingerprint(doc),
-                ),
+                f"INSERT INTO doc ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' * len(_DOC_COLUMNS))})",  # noqa: S608
+                row_values,
             )
             rowid = cur.lastrowid
-            text = searchable_text(doc)
             conn.execute(
                 f"INSERT INTO fts (rowid, {', '.join(SEARCHABLE_FIELDS)}) VALUES (?{', ?' * len(text)})",  # noqa: S608
-                (rowid, *(text[f] for f in SEARCHABLE_FIELDS)),
+                (rowid, *text),
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO facet (doc, name, value) VALUES (?, ?, ?)",
-                [(rowid, name, v) for name, values in facet_values(doc).items() for v in values],
+                "INSERT INTO facet (doc, name, value) VALUES (?, ?, ?)",
+                [(rowid, name, value) for name, value in facets],
             )
 
     @staticmethod
@@ -379,12 +361,31 @@ class SqliteFtsBackend:
         return int(conn.execute("SELECT count(*) FROM doc").fetchone()[0])
 
     def fingerprints(self) -> dict[str, str]:
-        """Workbook id → fingerprint of every indexed document (for the drift check)."""
+        """Workbook id → hash of what is really stored for it (row, indexed text, facets) – so any drift of
+        the index content shows, also a file changed behind the application's back."""
         conn, _ = self._readable()
         try:
-            return dict(conn.execute("SELECT id, fingerprint FROM doc").fetchall())
+            texts = {
+                r[0]: tuple(r[1:])
+                for r in conn.execute(f"SELECT rowid, {', '.join(SEARCHABLE_FIELDS)} FROM fts")  # noqa: S608
+            }
+            facets: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for doc, name, value in conn.execute(
+                "SELECT doc, name, value FROM facet ORDER BY doc, name, value"
+            ):
+                facets[doc].append((name, value))
+            rows = conn.execute(f"SELECT rowid, {', '.join(_DOC_COLUMNS)} FROM doc")  # noqa: S608
+            return {
+                row[1]: _content_hash(tuple(row[1:]), texts.get(row[0], ()), tuple(facets.get(row[0], ())))
+                for row in rows
+            }
         except _UNREADABLE as exc:
             raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
+
+    @staticmethod
+    def fingerprint_of(doc: OfferDocument) -> str:
+        """What :meth:`fingerprints` reports for this document when the index is in step."""
+        return _content_hash(*_stored(doc))
 
     def synced_through(self) -> str | None:
         """The catalogue change stamp the index was last brought up to (see search.drift)."""
@@ -614,6 +615,49 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
         where.append("doc.barrierefrei = ?")
         params.append(int(query.barrierefrei))
     return where, params
+
+
+_DOC_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "name_key",
+    "alter_von",
+    "alter_bis",
+    "kostenlos",
+    "barrierefrei",
+    "stadtweit",
+    "lat",
+    "lon",
+)
+
+
+def _real(value: float | None) -> float | None:
+    return None if value is None else float(value)  # REAL columns give back floats
+
+
+def _stored(doc: OfferDocument) -> tuple[tuple[Any, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Exactly what :meth:`SqliteFtsBackend._write` stores for a document: doc row, FTS text, facet rows."""
+    row = (
+        doc.id,
+        doc.title,
+        doc.description,
+        fold(doc.title),
+        _real(doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN),
+        _real(doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX),
+        int(doc.kostenlos),
+        int(doc.barrierefrei),
+        int(doc.stadtweit),
+        _real(doc.lat),
+        _real(doc.lon),
+    )
+    text = searchable_text(doc)
+    facets = sorted({(name, v) for name, values in facet_values(doc).items() for v in values})
+    return row, tuple(text[f] for f in SEARCHABLE_FIELDS), tuple(facets)
+
+
+def _content_hash(row: tuple[Any, ...], text: tuple[Any, ...], facets: tuple[tuple[str, str], ...]) -> str:
+    return hashlib.blake2b(repr((row, text, facets)).encode(), digest_size=12).hexdigest()
 
 
 def _delete_rowid(conn: sqlite3.Connection, rowid: int) -> None:

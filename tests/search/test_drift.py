@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -15,6 +16,7 @@ from app.catalogue.models import Angebot
 from app.db import utcnow
 from app.main import create_app
 from app.settings import Environment
+from search.documents import iter_public_documents
 from search.drift import check_index, repair_index
 from tests.search.conftest import PUBLIC, ROOT, World
 
@@ -99,3 +101,13 @@ def test_healthz_says_index_behind_past_the_threshold(fresh_world: World) -> Non
         assert repair_index(fresh_world.settings).ok
         assert client.get("/healthz").json()["checks"]["search"] == "ok"
     app.state.engine.dispose()
+
+
+def test_index_holding_other_content_is_drift(fresh_world: World) -> None:
+    """The index holds other content than the database (e.g. a stale update that lost a race)."""
+    with Session(fresh_world.engine) as session:
+        [doc] = [d for d in iter_public_documents(session) if d.id == fresh_world.ids["turnen"]]
+    fresh_world.backend.upsert([replace(doc, title="Eltern-Kind-Turnen (alt)", kostenlos=True)])
+    report = check_index(fresh_world.settings)
+    assert report.stale == [fresh_world.ids["turnen"]]
+    assert _cli(fresh_world, "status").returncode == 1

@@ -21,6 +21,7 @@ from app.main import create_app
 from app.settings import Environment, Settings
 from search.base import OfferDocument, SearchQuery, SearchUnavailable
 from search.documents import iter_public_documents
+from search.drift import check_index, repair_index
 from search.indexing import index_offers
 from search.sqlite_fts import SqliteFtsBackend
 from tests import db as testdb
@@ -238,3 +239,15 @@ def test_reindex_cli_runs_after_kill_9_of_a_reindex(indexed: tuple[Engine, Setti
         timeout=120,
     )
     assert status.returncode == 0, status.stdout
+
+
+def test_index_file_changed_behind_the_applications_back_is_drift(indexed: tuple[Engine, Settings]) -> None:
+    engine, settings = indexed
+    assert check_index(settings, engine=engine).ok
+    conn = sqlite3.connect(settings.search_index_path)
+    with conn:
+        conn.execute("UPDATE doc SET title = 'Falscher Titel' WHERE rowid = (SELECT min(rowid) FROM doc)")
+    conn.close()
+    report = check_index(settings, engine=engine)
+    assert not report.ok and len(report.stale) == 1
+    assert repair_index(settings, engine=engine).ok
