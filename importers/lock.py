@@ -36,6 +36,10 @@ _POLL_SECONDS = 0.2
 _LOCAL = ZoneInfo("Europe/Berlin")
 
 
+class ImportLockError(RuntimeError):
+    """The lock itself cannot be taken (e.g. the lock file cannot be created); German message."""
+
+
 class ImportBusy(RuntimeError):
     """Another import holds the lock; the message names since when (German, for CLI and admin page)."""
 
@@ -135,7 +139,13 @@ def _pg_holder(conn: Connection) -> tuple[datetime | None, str]:
 
 @contextmanager
 def _file_lock(path: Path, wait_seconds: float) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ImportLockError(
+            f"Die Import-Sperre {path} kann nicht angelegt werden: {exc.strerror or exc}. "
+            "Es wurde nichts gespeichert."
+        ) from exc
     try:
         deadline = _deadline(wait_seconds)
         while True:

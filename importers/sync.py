@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from app.catalogue import version as catalogue_version
 from app.db import DB_FAULT_MESSAGES, db_fault, utcnow
 from app.settings import Settings
-from importers.lock import ImportBusy, import_lock
+from importers.lock import ImportBusy, ImportLockError, import_lock
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
 from importers.state import TABLES, DbRow, DbState, load_state, offers_of, table
 from importers.validate import FIELD_COLUMNS, OrtsteilUpdate, ParsedWorkbook, Record, parse_workbook
@@ -522,12 +522,8 @@ def sync_workbook(
         )
     except ImportBusy as exc:
         return SyncReport(file_name=path.name or str(path), fatal=str(exc), busy=True)
-    except OSError as exc:  # the lock file next to the SQLite database cannot be created
-        return SyncReport(
-            file_name=path.name or str(path),
-            fatal=f"Die Import-Sperre kann nicht angelegt werden: {exc.strerror or exc} ({exc.filename}). "
-            "Es wurde nichts gespeichert.",
-        )
+    except ImportLockError as exc:  # e.g. the lock file next to the SQLite database cannot be created
+        return SyncReport(file_name=path.name or str(path), fatal=str(exc))
 
 
 def _sync(
@@ -598,9 +594,10 @@ def _sync(
         )
         return _finish_without_writing(engine, report, actor, command, started, clock)
     except OperationalError as exc:
-        # Disk full, read-only file, lock timeout: the transaction was rolled back as a whole.
+        # Disk full, read-only file, lock timeout: the transaction was rolled back as a whole. (A lost
+        # connection is re-raised: whether its COMMIT arrived is unknown.)
         fault = db_fault(exc)
-        if fault is None:
+        if fault is None or fault == "unreachable":
             raise
         report.fatal = f"{DB_FAULT_MESSAGES[fault]} Es wurde nichts gespeichert ({type(exc.orig).__name__})."
         report.seconds = time.perf_counter() - clock
