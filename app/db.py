@@ -47,11 +47,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(database_url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout (several workers share the file)."""
+def make_engine(database_url: str, *, sqlite_busy_timeout: float = 30.0, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout (several workers share the file).
+
+    SQLite has one writer at a time: a write that waits longer than ``sqlite_busy_timeout`` for another
+    writer (an import holds the lock for its whole write phase) fails with "database is locked" – the web
+    app answers that with 503 + Retry-After (app.errors).
+    """
     if database_url.startswith("sqlite"):
         engine = create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            database_url,
+            connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout},
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
@@ -78,3 +85,31 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# --- what went wrong: driver errors named in German (importer reports, 503 pages) --------------------------
+
+_SQLITE_KINDS = {5: "busy", 6: "busy", 8: "readonly", 10: "io", 13: "full", 14: "unreachable"}
+_PG_KINDS = {"53100": "full", "55P03": "busy", "40P01": "busy", "25006": "readonly", "57P01": "unreachable"}
+DB_FAULT_MESSAGES = {
+    "busy": "Die Datenbank ist gerade durch einen anderen Schreibvorgang (z. B. einen Import) gesperrt.",
+    "full": "Auf dem Datenträger der Datenbank ist kein Speicherplatz mehr frei.",
+    "readonly": "Die Datenbank ist schreibgeschützt (Dateirechte oder Nur-Lese-Datenträger).",
+    "io": "Die Datenbankdatei kann nicht gelesen oder geschrieben werden (Ein-/Ausgabefehler).",
+    "unreachable": "Die Datenbank ist nicht erreichbar.",
+}
+
+
+def db_fault(exc: BaseException) -> str | None:
+    """``busy`` | ``full`` | ``readonly`` | ``io`` | ``unreachable`` for known driver errors, else None."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _SQLITE_KINDS.get(code & 0xFF)
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        if state in _PG_KINDS:
+            return _PG_KINDS[state]
+        if state.startswith("08"):
+            return "unreachable"
+    return None

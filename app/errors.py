@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.db import db_fault
 from app.i18n import gettext as _
 from app.templating import render
 
@@ -80,3 +81,31 @@ async def server_error(request: Request, exc: Exception) -> Response:
         _("Interner Fehler"),
         _("Leider ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal."),
     )
+
+
+# Seconds a client should wait after a 503 caused by a busy database (an import's write phase is shorter).
+RETRY_AFTER_SECONDS = 30
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """A locked, full or read-only database is a temporary outage (503), not a bug (500)."""
+    fault = db_fault(exc)
+    if fault is None or fault == "unreachable":
+        return await server_error(request, exc)
+    log.warning("Datenbank gerade nicht beschreibbar (%s) bei %s: %s", fault, request.url.path, exc)
+    if fault == "busy":
+        message = _(
+            "Gerade werden viele Daten gespeichert (zum Beispiel ein Import). Ihre Eingabe wurde nicht "
+            "gespeichert – bitte in einer halben Minute noch einmal absenden."
+        )
+    else:
+        message = _(
+            "Die Daten können gerade nicht gespeichert werden. Ihre Eingabe wurde nicht gespeichert – bitte "
+            "später noch einmal versuchen."
+        )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=503, headers=headers)
+    response = _page(request, 503, _("Vorübergehend nicht verfügbar"), message)
+    response.headers.update(headers)
+    return response

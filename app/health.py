@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from search.drift import index_lag_seconds
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -23,7 +25,13 @@ def healthz(request: Request) -> JSONResponse:
     healthy = checks["database"] == "ok"
     # The site keeps answering without the search engine (database fallback): "degraded", not an outage.
     search = request.app.state.search
-    checks["search"] = "ok" if search.healthy() else f"down: {search.name}"
+    if not search.healthy():  # unreachable, or an index file that fails its integrity check
+        checks["search"] = f"down: {search.name}"
+    else:
+        checks["search"] = "ok"
+        lag = index_lag_seconds(request.app.state.engine, search) if healthy else None
+        if lag is not None and lag > request.app.state.settings.index_max_lag_seconds:
+            checks["search"] = f"degraded: index behind ({lag:.0f} s)"
     status = "ok" if checks["search"] == "ok" else "degraded"
     return JSONResponse(
         {"status": status if healthy else "down", "checks": checks}, status_code=200 if healthy else 503

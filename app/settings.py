@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     password_reset_window_minutes: int = 60
     # Seconds between rounds of `python -m app.jobs` (loop mode).
     jobs_interval_seconds: int = Field(default=60, ge=5)
+    # /healthz says "degraded: index behind" when a catalogue change waits longer than this for the index.
+    index_max_lag_seconds: float = Field(default=300.0, ge=0)
+    # SQLite only: how long a write waits for another writer (an import) before the page answers 503.
+    sqlite_busy_timeout_seconds: float = Field(default=30.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:

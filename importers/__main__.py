@@ -1,6 +1,8 @@
 """CLI: ``python -m importers sync PATH [--dry-run] [--json] [--as-of YYYY-MM-DD]`` and ``export PATH``.
 
-Exit codes: 0 applied (or would apply), 1 validation errors (nothing written), 2 unreadable input.
+Exit codes: 0 applied (or would apply), 1 validation errors (nothing written), 2 unreadable input, another
+import running or a database fault (nothing written), 3 applied but the search index update failed
+(``python -m search reindex`` repairs it).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.db import make_engine
+from app.db import DB_FAULT_MESSAGES, db_fault, make_engine
 from app.settings import get_settings
 from importers.console import print_report
 from importers.export import export_workbook
@@ -45,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--json", action="store_true", help="Bericht als JSON auf stdout")
     sync.add_argument("--as-of", type=_as_of, default=None, help="Stichtag JJJJ-MM-TT (Standard: heute)")
+    sync.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SEKUNDEN",
+        help="so lange auf einen bereits laufenden Import warten (Standard: 0 = sofort abbrechen)",
+    )
     export = commands.add_parser("export", help="Katalog als Arbeitsmappe (.xlsx) schreiben")
     export.add_argument("path", type=Path)
     return parser
@@ -64,6 +73,7 @@ def _run_sync(args: argparse.Namespace, argv: list[str]) -> int:
         dry_run=args.dry_run,
         as_of=args.as_of,
         command=command,
+        lock_wait_seconds=args.wait,
     )
     try:
         if args.json:
@@ -83,10 +93,14 @@ def _run_sync(args: argparse.Namespace, argv: list[str]) -> int:
 
                 report = sync(progress=progress)
     except SQLAlchemyError as exc:
-        message = (
-            "Die Datenbank ist nicht erreichbar oder nicht eingerichtet "
-            f"({type(exc).__name__}). Bitte DATABASE_URL prüfen und `python -m app.migrate` ausführen."
-        )
+        fault = db_fault(exc)
+        if fault is not None and fault != "unreachable":
+            message = f"{DB_FAULT_MESSAGES[fault]} Es wurde nichts gespeichert."
+        else:
+            message = (
+                "Die Datenbank ist nicht erreichbar oder nicht eingerichtet "
+                f"({type(exc).__name__}). Bitte DATABASE_URL prüfen und `python -m app.migrate` ausführen."
+            )
         report = SyncReport(file_name=args.path.name, dry_run=args.dry_run, fatal=message)
     finally:
         engine.dispose()

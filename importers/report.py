@@ -101,7 +101,8 @@ class SyncReport:
     file_name: str
     dry_run: bool = False
     sha256: str = ""
-    fatal: str | None = None  # unreadable input (exit code 2)
+    fatal: str | None = None  # unreadable input, another import running, database fault (exit code 2)
+    busy: bool = False  # refused because another import holds the lock: the same file can be applied later
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
@@ -126,7 +127,10 @@ class SyncReport:
     def exit_code(self) -> int:
         if self.fatal is not None:
             return 2
-        return 1 if self.errors else 0
+        if self.errors:
+            return 1
+        # Saved, but the search index could not follow: automation must notice (the JSON says index.ok=false).
+        return 3 if self.index_ok is False else 0
 
     @property
     def total_changes(self) -> int:

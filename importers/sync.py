@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from app.catalogue import version as catalogue_version
-from app.db import utcnow
+from app.db import DB_FAULT_MESSAGES, db_fault, utcnow
 from app.settings import Settings
+from importers.lock import ImportBusy, ImportLockError, import_lock
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
 from importers.state import TABLES, DbRow, DbState, load_state, offers_of, table
 from importers.validate import FIELD_COLUMNS, OrtsteilUpdate, ParsedWorkbook, Record, parse_workbook
@@ -507,8 +508,44 @@ def sync_workbook(
     actor: str = "cli",
     command: str = "",
     progress: Progress | None = None,
+    lock_wait_seconds: float = 0.0,
 ) -> SyncReport:
-    """Validate, diff and (unless ``dry_run``) apply a workbook; see the module docstring for the rules."""
+    """Validate, diff and (unless ``dry_run``) apply a workbook; see the module docstring for the rules.
+
+    A writing sync holds the import lock (``importers.lock``) from before it reads the catalogue until its
+    search index update is done; a second one waits up to ``lock_wait_seconds`` and then reports (exit 2)
+    that another import is running – it reads and writes nothing.
+    """
+    try:
+        if dry_run:
+            return _sync(path, engine, settings, True, as_of, actor, command, progress)
+        with import_lock(engine, wait_seconds=lock_wait_seconds):
+            return _sync(path, engine, settings, False, as_of, actor, command, progress)
+    except OperationalError as exc:  # reading the state already failed: disk, permissions, lock timeout
+        fault = db_fault(exc)
+        if fault is None or fault == "unreachable":
+            raise
+        return SyncReport(
+            file_name=path.name or str(path),
+            dry_run=dry_run,
+            fatal=f"{DB_FAULT_MESSAGES[fault]} Es wurde nichts gespeichert ({type(exc.orig).__name__}).",
+        )
+    except ImportBusy as exc:
+        return SyncReport(file_name=path.name or str(path), fatal=str(exc), busy=True)
+    except ImportLockError as exc:  # e.g. the lock file next to the SQLite database cannot be created
+        return SyncReport(file_name=path.name or str(path), fatal=str(exc))
+
+
+def _sync(
+    path: Path,
+    engine: Engine,
+    settings: Settings,
+    dry_run: bool,
+    as_of: date | None,
+    actor: str,
+    command: str,
+    progress: Progress | None,
+) -> SyncReport:
     clock = time.perf_counter()
     started = utcnow()
     reference_date = as_of or date.today()
@@ -567,6 +604,15 @@ def sync_workbook(
             "Es wurde nichts gespeichert – bitte den Import erneut starten."
         )
         return _finish_without_writing(engine, report, actor, command, started, clock)
+    except OperationalError as exc:
+        # Disk full, read-only file, lock timeout: the transaction was rolled back as a whole. (A lost
+        # connection is re-raised: whether its COMMIT arrived is unknown.)
+        fault = db_fault(exc)
+        if fault is None or fault == "unreachable":
+            raise
+        report.fatal = f"{DB_FAULT_MESSAGES[fault]} Es wurde nichts gespeichert ({type(exc.orig).__name__})."
+        report.seconds = time.perf_counter() - clock
+        return report
     step()
     _update_search_index(engine, settings, changed_offers, report)
     step()

@@ -1,4 +1,5 @@
-"""CLI: ``python -m search reindex`` (full rebuild, no downtime, progress bar) and ``… status``."""
+"""CLI: ``python -m search reindex`` (full rebuild, no downtime, progress bar), ``… status`` (exit 1 when the
+index drifted from the database) and ``… repair`` (re-index what drifted)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import sys
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlmodel import Session
 
 from app.db import make_engine
 from app.settings import get_settings
 from search import get_backend
-from search.documents import count_public
+from search.drift import check_index, repair_index
 from search.engine_process import ensure_local_engine
 from search.indexing import index_offers
 
@@ -37,25 +37,25 @@ def reindex() -> int:
 
 
 def status() -> int:
+    """Backend, reachability and a document-by-document comparison; exit 1 on ANY drift or when down."""
     settings = get_settings()
     backend = get_backend(settings)
-    engine = make_engine(settings.database_url)
-    with Session(engine) as session:
-        public = count_public(session)
-    engine.dispose()
     healthy = backend.healthy()
     print(f"Backend:            {backend.name}")
-    if healthy:
-        indexed = backend.count()
-        print("Zustand:            erreichbar")
-        print(f"Dokumente im Index: {indexed}")
-    else:
-        indexed = -1
-        print("Zustand:            NICHT erreichbar")
-    print(f"Öffentliche Angebote in der Datenbank: {public}")
-    if healthy and indexed != public:
-        print("Hinweis: Index und Datenbank weichen ab – `python -m search reindex` ausführen.")
-    return 0 if healthy else 1
+    print(f"Zustand:            {'erreichbar' if healthy else 'NICHT erreichbar'}")
+    if not healthy:
+        return 1
+    report = check_index(settings)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
+
+
+def repair() -> int:
+    """Re-index what drifted (or rebuild); exit 0 when the index is in step afterwards."""
+    report = repair_index(get_settings())
+    print(report.message)
+    return 0 if report.ok else 1
 
 
 def ensure_engine() -> int:
@@ -71,12 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search", description="Suchindex verwalten")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("reindex", help="Index vollständig neu aufbauen (ohne Ausfallzeit)")
-    sub.add_parser("status", help="Backend, Dokumentanzahl und Erreichbarkeit anzeigen")
+    sub.add_parser(
+        "status", help="Index Dokument für Dokument mit der Datenbank vergleichen (Exit 1 bei Abweichung)"
+    )
+    sub.add_parser("repair", help="abweichende Dokumente neu indexieren (bei Bedarf neu aufbauen)")
     sub.add_parser(
         "ensure-engine", help="lokales Meilisearch starten, falls konfiguriert und nicht erreichbar"
     )
     args = parser.parse_args(argv)
-    commands = {"reindex": reindex, "status": status, "ensure-engine": ensure_engine}
+    commands = {"reindex": reindex, "status": status, "repair": repair, "ensure-engine": ensure_engine}
     return commands[args.command]()
 
 

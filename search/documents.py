@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import lru_cache
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.catalogue import service
 from app.catalogue.models import Angebot, Einrichtung, Planungsraum
 from app.catalogue.text import slug
 from app.catalogue.vocab import Barrierefrei, KostenArt
 from search.base import OfferDocument, SearchQuery
-from search.text import index_text
+from search.text import SYNONYMS_FILE, WORD_PARTS_FILE, index_text
 
 _BATCH = 500
 
@@ -101,6 +103,20 @@ def documents_for(
     return batch
 
 
+def public_among(session: Session, external_ids: Sequence[str], *, today: date | None = None) -> set[str]:
+    """Which of these offers are public – one light query per 500 ids, no documents built."""
+    found: set[str] = set()
+    for start in range(0, len(external_ids), _BATCH):
+        chunk = list(external_ids[start : start + _BATCH])
+        stmt = (
+            select(Angebot.external_id)
+            .join(Einrichtung)
+            .where(col(Angebot.external_id).in_(chunk), service.public_offer_clause(today))
+        )
+        found.update(session.exec(stmt).all())
+    return found
+
+
 def count_public(session: Session) -> int:
     return service.count_public_offers(session)
 
@@ -118,6 +134,34 @@ def searchable_text(doc: OfferDocument) -> dict[str, str]:
         "description": index_text(doc.description),
         "places": index_text(" ".join(doc.ortsteil_names)),
     }
+
+
+# Bump when the way documents are analysed changes: every stored fingerprint then counts as stale.
+DOCUMENT_FORMAT = "1"
+
+
+@lru_cache(maxsize=1)
+def _analysis_version() -> bytes:
+    """The code version plus the editable word lists: editing synonyms makes every document stale."""
+    digest = hashlib.blake2b(DOCUMENT_FORMAT.encode(), digest_size=8)
+    for path in (SYNONYMS_FILE, WORD_PARTS_FILE):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"-")
+    return digest.digest()
+
+
+def fingerprint(doc: OfferDocument) -> str:
+    """A short hash of what is indexed for this offer; index and database are in step when they agree.
+
+    Cheap on purpose (every indexed document gets one): the document's fields plus the analysis version –
+    the indexed text is a pure function of both.
+    """
+    values = tuple(getattr(doc, f.name) for f in fields(doc))
+    digest = hashlib.blake2b(_analysis_version(), digest_size=12)
+    digest.update(repr(values).encode())
+    return digest.hexdigest()
 
 
 def facet_values(doc: OfferDocument) -> dict[str, list[str]]:

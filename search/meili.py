@@ -12,14 +12,16 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from app.catalogue.text import fold
 from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
-from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
+from search.documents import SEARCHABLE_FIELDS, facet_values, fingerprint, searchable_text
 from search.text import highlight, query_words, synonyms
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ _WRITE_TIMEOUT_SECONDS = 30.0
 _SNIPPET = 220
 _NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,400}$")
+# A rebuild lock older than this belongs to a run that died (10,000 offers take well under a minute).
+REBUILD_LOCK_MAX_AGE_SECONDS = 1800.0
 
 
 class SearchIndexError(SearchUnavailable):
@@ -88,6 +92,7 @@ def to_meili(doc: OfferDocument) -> dict[str, Any]:
         "alter_von": doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN,
         "alter_bis": doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
         "stadtweit": doc.stadtweit,
+        "fingerprint": fingerprint(doc),
         **searchable_text(doc),
     }
     for name, values in facet_values(doc).items():
@@ -103,7 +108,7 @@ def index_settings() -> dict[str, Any]:
     return {
         # title > zielgruppen/themen > institution > places > description
         "searchableAttributes": ["title", "groups", "institution", "places", "description"],
-        "displayedAttributes": ["id", "display_title", "display_description"],
+        "displayedAttributes": ["id", "display_title", "display_description", "fingerprint"],
         "filterableAttributes": [*FACETS, "stadtweit", "alter_von", "alter_bis", "_geo"],
         "sortableAttributes": ["name_sort", "key", "_geo"],
         "synonyms": synonyms().pairs(),
@@ -206,25 +211,136 @@ class MeiliBackend:
             self._write("POST", f"/indexes/{self.index}/documents/delete-batch", json=keys)
 
     def rebuild(self, documents: Iterable[OfferDocument]) -> int:
-        """Fill a fresh index, swap it with the live one in one step, then drop the old data."""
-        self._drop_leftovers()
-        fresh = f"{self.index}_neu_{int(time.time() * 1000)}"
-        self._create(fresh)
+        """Fill a fresh index, check it, swap it with the live one in one step, then drop the old data.
+
+        One rebuild at a time (a lock index in Meilisearch itself, so it holds across hosts): a second run
+        would otherwise delete the first run's fresh index as a "leftover", and the next document batch would
+        silently re-create it without settings.
+        """
+        with self._rebuild_lock():
+            self._drop_leftovers()
+            fresh = f"{self.index}_neu_{int(time.time() * 1000)}"
+            self._create(fresh)
+            try:
+                count = self._push(fresh, documents)
+                self._check_fresh(fresh, count)
+                self.ensure_index()
+                self._write("POST", "/swap-indexes", json=[{"indexes": [self.index, fresh]}])
+            except BaseException:
+                self._drop(fresh)
+                raise
+            self._drop(fresh)  # after the swap it holds the old documents
+            return count
+
+    @property
+    def _lock_uid(self) -> str:
+        return f"{self.index}_sperre"
+
+    @contextmanager
+    def _rebuild_lock(self) -> Iterator[None]:
+        """Creating an index is atomic in Meilisearch's task queue: who creates the lock index holds it."""
+        for _attempt in range(2):
+            try:
+                self._write("POST", "/indexes", json={"uid": self._lock_uid, "primaryKey": "key"})
+                break
+            except SearchIndexError as exc:
+                if "already exists" not in str(exc):
+                    raise
+                since = self._lock_since()
+                if since is not None and time.time() - since.timestamp() > REBUILD_LOCK_MAX_AGE_SECONDS:
+                    log.warning("Verwaiste Neuaufbau-Sperre %s von %s entfernt", self._lock_uid, since)
+                    self._drop(self._lock_uid)
+                    continue
+                when = since.astimezone().strftime("%d.%m.%Y, %H:%M:%S") if since else "unbekannt"
+                raise SearchIndexError(
+                    f"Ein anderer Neuaufbau des Suchindex läuft seit {when} – "
+                    "bitte warten, bis er fertig ist."
+                ) from exc
+        else:
+            raise SearchIndexError("Die Neuaufbau-Sperre des Suchindex ließ sich nicht setzen.")
         try:
-            count = self._push(fresh, documents)
-            self.ensure_index()
-            self._write("POST", "/swap-indexes", json=[{"indexes": [self.index, fresh]}])
-        except BaseException:
-            self._drop(fresh)
+            yield
+        finally:
+            self._drop(self._lock_uid)
+
+    def _lock_since(self) -> datetime | None:
+        try:
+            info = self._request("GET", f"/indexes/{self._lock_uid}")
+        except MeiliHttpError:
+            return None
+        try:
+            return datetime.fromisoformat(str(info["createdAt"]).replace("Z", "+00:00"))
+        except (KeyError, ValueError):
+            return None
+
+    def _check_fresh(self, uid: str, expected: int) -> None:
+        """Before the swap: every document arrived and the settings are ours (not Meilisearch's defaults)."""
+        stats = self._request("GET", f"/indexes/{uid}/stats")
+        settings = self._request("GET", f"/indexes/{uid}/settings")
+        wanted = index_settings()
+        problems = []
+        if int(stats["numberOfDocuments"]) != expected:
+            problems.append(f"{stats['numberOfDocuments']} statt {expected} Dokumente")
+        for name in ("filterableAttributes", "sortableAttributes", "searchableAttributes"):
+            if sorted(settings.get(name) or []) != sorted(wanted[name]):
+                problems.append(f"Einstellung {name} fehlt")
+        if problems:
+            raise SearchIndexError(f"Neuer Meilisearch-Index {uid} unvollständig: {', '.join(problems)}")
+
+    @staticmethod
+    def fingerprint_of(doc: OfferDocument) -> str:
+        """What :meth:`fingerprints` reports for this document when the index is in step."""
+        return fingerprint(doc)
+
+    def fingerprints(self) -> dict[str, str]:
+        """Workbook id → fingerprint of every indexed document (for the drift check)."""
+        found: dict[str, str] = {}
+        offset = 0
+        while True:
+            try:
+                page = self._request(
+                    "GET",
+                    f"/indexes/{self.index}/documents",
+                    params={"fields": "id,fingerprint", "limit": 1000, "offset": offset},
+                    timeout=_WRITE_TIMEOUT_SECONDS,
+                )
+            except MeiliHttpError as exc:
+                if exc.status == 404:
+                    return found
+                raise
+            results = page.get("results", [])
+            found.update({str(d["id"]): str(d.get("fingerprint", "")) for d in results})
+            offset += len(results)
+            if not results or offset >= int(page.get("total", 0)):
+                return found
+
+    @property
+    def _state_uid(self) -> str:
+        return f"{self.index}_zustand"
+
+    def synced_through(self) -> str | None:
+        try:
+            doc = self._request("GET", f"/indexes/{self._state_uid}/documents/sync")
+        except MeiliHttpError as exc:
+            if exc.status == 404:
+                return None
             raise
-        self._drop(fresh)  # after the swap it holds the old documents
-        return count
+        value = doc.get("synced_through") if isinstance(doc, dict) else None
+        return str(value) if value else None
+
+    def mark_synced(self, stamp: str) -> None:
+        self._write(
+            "POST",
+            f"/indexes/{self._state_uid}/documents",
+            params={"primaryKey": "key"},
+            json=[{"key": "sync", "synced_through": stamp}],
+        )
 
     def _drop_leftovers(self) -> None:
         """Fresh indexes of an interrupted earlier rebuild would otherwise stay forever."""
         listing = self._request("GET", "/indexes", params={"limit": 1000})
         for entry in listing.get("results", []):
-            if str(entry.get("uid", "")).startswith(f"{self.index}_neu_"):
+            if str(entry.get("uid", "")).startswith(f"{self.index}_neu_"):  # safe: we hold the lock
                 self._drop(entry["uid"])
 
     def _drop(self, uid: str) -> None:

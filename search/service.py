@@ -30,9 +30,31 @@ _FALLBACK_CANDIDATES = 5_000
 _UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
 
 
+def _drop_stale(session: Session, result: SearchResult) -> None:
+    """Between a commit and the index update the index can still list offers that are no longer public:
+    drop them from the page and from ``total``, so a page never shows fewer items than it claims."""
+    if not result.ids:
+        return
+    stmt = (
+        select(Angebot.external_id)
+        .join(Einrichtung)
+        .where(col(Angebot.external_id).in_(result.ids), service.public_offer_clause())
+    )
+    public = set(session.exec(stmt).all())
+    stale = [i for i in result.ids if i not in public]
+    if not stale:
+        return
+    log.info("%d veraltete Treffer aus dem Suchindex verworfen: %s", len(stale), ", ".join(stale[:5]))
+    result.ids = [i for i in result.ids if i in public]
+    result.total = max(result.total - len(stale), len(result.ids))
+    for external_id in stale:
+        result.highlights.pop(external_id, None)
+
+
 def search_offers(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchResult:
     try:
         result = backend.search(query)
+        _drop_stale(session, result)
     except SearchUnavailable as exc:
         log.warning("Suche über %s nicht möglich (%s) – Datenbanksuche", backend.name, exc)
         result = database_search(session, query)

@@ -4,10 +4,16 @@ Text matching uses FTS5 over the folded index terms (compound parts and synonyms
 typo tolerance expands every query word to the indexed terms within Meilisearch's typo thresholds
 (Damerau/OSA via rapidfuzz); the last word is also a prefix. Filters and facet counts are plain SQL on side
 tables. A rebuild writes a fresh file and atomically replaces the old one, so searches never see a half index.
+
+Crash safety: the swap takes the old file's write lock first (which makes SQLite roll back the hot journal of
+a writer that died mid-transaction) and removes its journal files, so no stale journal can ever be "rolled
+back" into the fresh file. The live file is checked with ``PRAGMA quick_check`` once per file per process;
+an unreadable or inconsistent index raises :class:`SearchUnavailable` (the site falls back to the database).
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 import os
@@ -62,6 +68,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
 INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 """  # noqa: S608 – SQL from module constants only
 _NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
+_SIDE_FILES = ("-journal", "-wal", "-shm")
+# Errors that mean "this index file cannot answer": a search degrades, healthz says down, never a 500.
+_UNREADABLE = (sqlite3.Error, OSError, KeyError, IndexError, ValueError, TypeError)
+
+
+# Index file versions (path, inode, mtime, size) that passed quick_check in this process.
+_CHECKED: set[tuple[str, int, int, int]] = set()
+_CHECKED_LOCK = threading.Lock()
+
+
+class IndexCorrupt(SearchUnavailable):
+    """``PRAGMA quick_check`` failed: the file must be rebuilt (``python -m search reindex``)."""
+
+
+def _remove_with_side_files(path: Path) -> None:
+    for candidate in (path, *(path.with_name(path.name + s) for s in _SIDE_FILES)):
+        candidate.unlink(missing_ok=True)
 
 
 def _mask(rowids: Iterable[int], size: int) -> int:
@@ -167,13 +190,33 @@ class SqliteFtsBackend:
         conn = sqlite3.connect(
             path, timeout=_READ_WAIT_MS / 1000, check_same_thread=False, isolation_level=None
         )
-        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
-        if exists is None:  # only a new file needs the schema (a write: wait like a writer)
-            conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
-            # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
-            conn.execute("PRAGMA journal_mode=DELETE")
-            conn.executescript(_SCHEMA)
+        try:
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+            if exists is None:  # only a new file needs the schema (a write: wait like a writer)
+                conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
+                # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
+                conn.execute("PRAGMA journal_mode=DELETE")
+                conn.executescript(_SCHEMA)
+        except BaseException:
+            conn.close()
+            raise
         return conn
+
+    def _verify(self, conn: sqlite3.Connection) -> None:
+        """``PRAGMA quick_check`` (≈ 20 ms per 10 MB) once per file version and process – again only after
+        the file changed; raises :class:`IndexCorrupt`."""
+        info = os.stat(self.path)
+        key = (str(self.path.resolve()), info.st_ino, info.st_mtime_ns, info.st_size)
+        with _CHECKED_LOCK:
+            if key in _CHECKED:
+                return
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise IndexCorrupt(f"Suchindex {self.path} ist beschädigt: {'; '.join(problems)}")
+        with _CHECKED_LOCK:
+            if len(_CHECKED) > 256:  # every write makes a new version: forget the old ones
+                _CHECKED.clear()
+            _CHECKED.add(key)
 
     def _conn(self) -> tuple[sqlite3.Connection, int]:
         """This thread's connection; reopened when a rebuild has replaced the file."""
@@ -185,7 +228,13 @@ class SqliteFtsBackend:
         if cached is None or self._local.inode != inode or inode == -1:
             if cached is not None:
                 cached.close()
+            self._local.conn = None
             conn = self._connect(self.path)
+            try:
+                self._verify(conn)
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
             self._local.inode = os.stat(self.path).st_ino
         return self._local.conn, self._local.inode
@@ -210,32 +259,19 @@ class SqliteFtsBackend:
             row = conn.execute("SELECT rowid FROM doc WHERE id = ?", (doc.id,)).fetchone()
             if row is not None:
                 _delete_rowid(conn, row[0])
+            row_values, text, facets = _stored(doc)
             cur = conn.execute(
-                "INSERT INTO doc (id, title, description, name_key, alter_von, alter_bis, kostenlos,"
-                " barrierefrei, stadtweit, lat, lon) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.id,
-                    doc.title,
-                    doc.description,
-                    fold(doc.title),
-                    doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN,
-                    doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
-                    int(doc.kostenlos),
-                    int(doc.barrierefrei),
-                    int(doc.stadtweit),
-                    doc.lat,
-                    doc.lon,
-                ),
+                f"INSERT INTO doc ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' * len(_DOC_COLUMNS))})",  # noqa: S608
+                row_values,
             )
             rowid = cur.lastrowid
-            text = searchable_text(doc)
             conn.execute(
                 f"INSERT INTO fts (rowid, {', '.join(SEARCHABLE_FIELDS)}) VALUES (?{', ?' * len(text)})",  # noqa: S608
-                (rowid, *(text[f] for f in SEARCHABLE_FIELDS)),
+                (rowid, *text),
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO facet (doc, name, value) VALUES (?, ?, ?)",
-                [(rowid, name, v) for name, values in facet_values(doc).items() for v in values],
+                "INSERT INTO facet (doc, name, value) VALUES (?, ?, ?)",
+                [(rowid, name, value) for name, value in facets],
             )
 
     @staticmethod
@@ -258,50 +294,134 @@ class SqliteFtsBackend:
             self._bump(conn)
 
     def rebuild(self, documents: Iterable[OfferDocument]) -> int:
-        """Write a fresh file next to the old one, then swap it in with one atomic rename."""
+        """Write a fresh file next to the old one, check it, then swap it in with one atomic rename.
+
+        A failed rebuild (disk full, a crash of the document source) removes its partial file and leaves the
+        live index as it was.
+        """
         fresh = self.path.with_name(self.path.name + ".neu")
-        fresh.unlink(missing_ok=True)
-        conn = self._connect(fresh)
+        _remove_with_side_files(fresh)  # the remains of a rebuild that was killed
         count = 0
         try:
-            with _transaction(conn):
-                batch: list[OfferDocument] = []
-                for doc in documents:
-                    batch.append(doc)
-                    if len(batch) >= 500:
-                        self._write(conn, batch)
-                        count += len(batch)
-                        batch = []
-                self._write(conn, batch)
-                count += len(batch)
-                # A fresh file gets a fresh generation: readers key caches on (inode, generation), and a
-                # recycled inode must not revive a stale cache.
-                conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(time.time_ns()),))
-            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-        finally:
-            conn.close()
-        os.replace(fresh, self.path)
+            conn = self._connect(fresh)
+            try:
+                with _transaction(conn):
+                    batch: list[OfferDocument] = []
+                    for doc in documents:
+                        batch.append(doc)
+                        if len(batch) >= 500:
+                            self._write(conn, batch)
+                            count += len(batch)
+                            batch = []
+                    self._write(conn, batch)
+                    count += len(batch)
+                    # A fresh file gets a fresh generation: readers key caches on (inode, generation), and a
+                    # recycled inode must not revive a stale cache.
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(time.time_ns()),))
+                conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+                stored = int(conn.execute("SELECT count(*) FROM doc").fetchone()[0])
+                problems = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+                if stored != count or problems != ["ok"]:
+                    raise IndexCorrupt(
+                        f"Neu aufgebauter Suchindex fehlerhaft ({stored} von {count} Dokumenten, "
+                        f"Prüfung: {'; '.join(problems)})"
+                    )
+            finally:
+                conn.close()
+            self._swap(fresh)
+        except BaseException:
+            _remove_with_side_files(fresh)
+            raise
         return count
+
+    def _swap(self, fresh: Path) -> None:
+        """Replace the live file with ``fresh`` so that no journal of the old file can touch the new one."""
+        opened = sqlite3.connect(self.path, timeout=_WRITE_WAIT_MS / 1000, isolation_level=None)
+        live: sqlite3.Connection | None = opened
+        try:
+            # Taking the write lock makes SQLite roll back a hot journal left by a writer that died (the old
+            # file is consistent again, its journal gone) and keeps every other writer out during the rename.
+            opened.execute("BEGIN IMMEDIATE")
+            opened.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError:
+            opened.close()  # the old file is unreadable: nothing in it to protect
+            live = None
+        try:
+            for suffix in _SIDE_FILES:  # no writer can hold them now: any left is stale
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+            os.replace(fresh, self.path)
+        finally:
+            if live is not None:
+                live.close()
 
     # --- reading ----------------------------------------------------------------------------------------
 
     def count(self) -> int:
-        conn, _ = self._conn()
+        conn, _ = self._readable()
         return int(conn.execute("SELECT count(*) FROM doc").fetchone()[0])
+
+    def fingerprints(self) -> dict[str, str]:
+        """Workbook id → hash of what is really stored for it (row, indexed text, facets) – so any drift of
+        the index content shows, also a file changed behind the application's back."""
+        conn, _ = self._readable()
+        try:
+            texts = {
+                r[0]: tuple(r[1:])
+                for r in conn.execute(f"SELECT rowid, {', '.join(SEARCHABLE_FIELDS)} FROM fts")  # noqa: S608
+            }
+            facets: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for doc, name, value in conn.execute(
+                "SELECT doc, name, value FROM facet ORDER BY doc, name, value"
+            ):
+                facets[doc].append((name, value))
+            rows = conn.execute(f"SELECT rowid, {', '.join(_DOC_COLUMNS)} FROM doc")  # noqa: S608
+            return {
+                row[1]: _content_hash(tuple(row[1:]), texts.get(row[0], ()), tuple(facets.get(row[0], ())))
+                for row in rows
+            }
+        except _UNREADABLE as exc:
+            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
+
+    @staticmethod
+    def fingerprint_of(doc: OfferDocument) -> str:
+        """What :meth:`fingerprints` reports for this document when the index is in step."""
+        return _content_hash(*_stored(doc))
+
+    def synced_through(self) -> str | None:
+        """The catalogue change stamp the index was last brought up to (see search.drift)."""
+        conn, _ = self._readable()
+        row = conn.execute("SELECT value FROM meta WHERE key = 'synced_through'").fetchone()
+        return str(row[0]) if row else None
+
+    def mark_synced(self, stamp: str) -> None:
+        conn, _ = self._readable()
+        with _transaction(conn):
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('synced_through', ?)", (stamp,))
+
+    def _readable(self) -> tuple[sqlite3.Connection, int]:
+        try:
+            return self._conn()
+        except SearchUnavailable:
+            raise
+        except _UNREADABLE as exc:
+            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
 
     def healthy(self) -> bool:
         try:
             conn, _ = self._conn()
+            self._verify(conn)  # the file may have been damaged in place since it was opened
             conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()
             return True
-        except (sqlite3.Error, OSError):
+        except (SearchUnavailable, *_UNREADABLE):
             return False
 
     def search(self, query: SearchQuery) -> SearchResult:
         try:
             return self._search(query)
-        except (sqlite3.Error, OSError) as exc:  # an unreadable index file degrades like a dead server
-            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc}") from exc
+        except SearchUnavailable:
+            raise
+        except _UNREADABLE as exc:  # an unreadable or inconsistent index degrades like a dead server
+            raise SearchUnavailable(f"Suchindex {self.path} nicht lesbar: {exc!r}") from exc
 
     def _search(self, query: SearchQuery) -> SearchResult:
         conn, inode = self._conn()
@@ -497,6 +617,49 @@ def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
     return where, params
 
 
+_DOC_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "name_key",
+    "alter_von",
+    "alter_bis",
+    "kostenlos",
+    "barrierefrei",
+    "stadtweit",
+    "lat",
+    "lon",
+)
+
+
+def _real(value: float | None) -> float | None:
+    return None if value is None else float(value)  # REAL columns give back floats
+
+
+def _stored(doc: OfferDocument) -> tuple[tuple[Any, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Exactly what :meth:`SqliteFtsBackend._write` stores for a document: doc row, FTS text, facet rows."""
+    row = (
+        doc.id,
+        doc.title,
+        doc.description,
+        fold(doc.title),
+        _real(doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN),
+        _real(doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX),
+        int(doc.kostenlos),
+        int(doc.barrierefrei),
+        int(doc.stadtweit),
+        _real(doc.lat),
+        _real(doc.lon),
+    )
+    text = searchable_text(doc)
+    facets = sorted({(name, v) for name, values in facet_values(doc).items() for v in values})
+    return row, tuple(text[f] for f in SEARCHABLE_FIELDS), tuple(facets)
+
+
+def _content_hash(row: tuple[Any, ...], text: tuple[Any, ...], facets: tuple[tuple[str, str], ...]) -> str:
+    return hashlib.blake2b(repr((row, text, facets)).encode(), digest_size=12).hexdigest()
+
+
 def _delete_rowid(conn: sqlite3.Connection, rowid: int) -> None:
     conn.execute("DELETE FROM fts WHERE rowid = ?", (rowid,))
     conn.execute("DELETE FROM facet WHERE doc = ?", (rowid,))
@@ -517,4 +680,9 @@ class _transaction:
         self.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *_: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not exc_type:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            # After SQLITE_FULL (and some I/O errors) SQLite has already rolled back; a second ROLLBACK
+            # would raise "no transaction is active" and hide the real cause.
+            self.conn.execute("ROLLBACK")

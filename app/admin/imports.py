@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 import secrets
@@ -22,6 +23,33 @@ _CHUNK = 1024 * 1024
 
 class UploadError(ValueError):
     """German message about a rejected upload."""
+
+    status = 400
+
+
+class UploadStorageError(UploadError):
+    """The server cannot store the upload (disk full, read-only or missing folder): not the user's fault."""
+
+    status = 503
+
+
+def _storage_error(exc: OSError, root: Path) -> UploadStorageError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        message = _(
+            "Auf dem Server ist kein Speicherplatz mehr frei für hochgeladene Arbeitsmappen ({folder}). "
+            "Es wurde nichts gespeichert – bitte die Betreuung des Servers informieren."
+        )
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        message = _(
+            "Der Upload-Ordner {folder} ist nicht beschreibbar (Dateirechte oder schreibgeschützter "
+            "Datenträger). Es wurde nichts gespeichert – bitte die Betreuung des Servers informieren."
+        )
+    else:
+        message = _(
+            "Die Datei konnte auf dem Server nicht gespeichert werden ({folder}: {cause}). "
+            "Es wurde nichts gespeichert."
+        )
+    return UploadStorageError(message.format(folder=root, cause=exc.strerror or exc))
 
 
 def safe_file_name(name: str) -> str:
@@ -48,22 +76,26 @@ def stage_upload(upload: UploadFile, settings: Settings) -> tuple[str, Path]:
             _("Bitte eine Arbeitsmappe hochladen (.xlsx, .ods, .csv oder .zip mit CSV-Dateien).")
         )
     root = settings.upload_dir
-    root.mkdir(parents=True, exist_ok=True)
-    _cleanup(root)
     token = secrets.token_hex(16)
     folder = root / token
-    folder.mkdir()
     path = folder / name
     size = 0
-    with path.open("wb") as out:
-        while chunk := upload.file.read(_CHUNK):
-            size += len(chunk)
-            if size > settings.import_max_bytes:
-                out.close()
-                shutil.rmtree(folder, ignore_errors=True)
-                mb = settings.import_max_bytes // (1024 * 1024)
-                raise UploadError(_("Die Datei ist größer als {mb} MB.").format(mb=mb))
-            out.write(chunk)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _cleanup(root)
+        folder.mkdir()
+        with path.open("wb") as out:
+            while chunk := upload.file.read(_CHUNK):
+                size += len(chunk)
+                if size > settings.import_max_bytes:
+                    out.close()
+                    shutil.rmtree(folder, ignore_errors=True)
+                    mb = settings.import_max_bytes // (1024 * 1024)
+                    raise UploadError(_("Die Datei ist größer als {mb} MB.").format(mb=mb))
+                out.write(chunk)
+    except OSError as exc:  # a partial file must not stay behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _storage_error(exc, root) from exc
     if size == 0:
         shutil.rmtree(folder, ignore_errors=True)
         raise UploadError(_("Die hochgeladene Datei ist leer."))

@@ -1,10 +1,20 @@
-"""Moderation of provider drafts: approving applies a change with provenance; rejecting needs a reason."""
+"""Moderation of provider drafts: approving applies a change with provenance; rejecting needs a reason.
+
+One decision per draft, also when two admins click at the same moment: the decision is taken by ONE
+conditional ``UPDATE draft … WHERE status = 'open'`` before anything else is written. The database serialises
+the two updates (PostgreSQL row lock, SQLite write lock); the second one finds the draft decided, changes no
+row and raises :class:`AlreadyDecided` – nothing of the loser is written, so there is one audit entry per
+decision.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
@@ -19,6 +29,13 @@ from app.provider.models import Draft, DraftKind, DraftStatus
 
 class ModerationError(ValueError):
     """German message: why a draft cannot be decided (already decided, entry gone, reason missing)."""
+
+
+class AlreadyDecided(ModerationError):
+    """Another admin decided this draft first (the view answers 409 Conflict)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Dieser Entwurf wurde bereits entschieden."))
 
 
 def open_drafts(session: Session) -> Sequence[Draft]:
@@ -70,14 +87,39 @@ def _new_offer_id(draft: Draft) -> str:
 
 def _ensure_open(draft: Draft) -> None:
     if draft.status != DraftStatus.open.value:
-        raise ModerationError(_("Dieser Entwurf wurde bereits entschieden."))
+        raise AlreadyDecided()
+
+
+def _claim(
+    session: Session, draft: Draft, *, status: DraftStatus, admin: UserAccount, **extra: Any
+) -> datetime:
+    """Decide the draft if – and only if – it is still open, in one conditional UPDATE (module docstring).
+
+    Returns the decision time; raises :class:`AlreadyDecided` when another decision came first.
+    """
+    now = utcnow()
+    values = {"status": status.value, "decided_by": admin.email, "decided_at": now, **extra}
+    stmt = (
+        update(Draft)
+        .where(col(Draft.id) == draft.id, col(Draft.status) == DraftStatus.open.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if session.connection().execute(stmt).rowcount != 1:
+        session.refresh(draft)  # show what was decided
+        raise AlreadyDecided()
+    for name, value in values.items():  # the row is written: keep the object in step without a 2nd UPDATE
+        set_committed_value(draft, name, value)
+    return now
 
 
 def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
     """Publish the draft (the search index follows the commit); returns the affected offers' external ids."""
     _ensure_open(draft)
     einrichtung, angebot = draft_target(session, draft)
-    now = utcnow()
+    if draft.kind == DraftKind.angebot and angebot is None:
+        raise ModerationError(_("Das Angebot gibt es nicht mehr."))
+    now = _claim(session, draft, status=DraftStatus.approved, admin=admin)
     changes = dict(draft.changes)
     if draft.kind == DraftKind.neues_angebot:
         target: Einrichtung | Angebot = Angebot(
@@ -101,9 +143,6 @@ def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
     editing.mark_edited_online(target, changes, by=draft.created_by, at=now)
     target.updated_at = now
     session.add(target)
-    draft.status = DraftStatus.approved.value
-    draft.decided_by = admin.email
-    draft.decided_at = now
     draft.result_external_id = target.external_id
     session.add(draft)
     record(
@@ -129,11 +168,7 @@ def reject(session: Session, *, draft: Draft, admin: UserAccount, reason: str) -
     if not reason.strip():
         raise ModerationError(_("Bitte eine Begründung angeben – der Träger sieht sie."))
     einrichtung, angebot = draft_target(session, draft)
-    draft.status = DraftStatus.rejected.value
-    draft.reason = reason.strip()
-    draft.decided_by = admin.email
-    draft.decided_at = utcnow()
-    session.add(draft)
+    _claim(session, draft, status=DraftStatus.rejected, admin=admin, reason=reason.strip())
     record(
         session,
         actor=admin.email,

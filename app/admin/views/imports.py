@@ -70,7 +70,7 @@ def import_dry_run(
             raise imports.UploadError(_("Bitte eine Datei auswählen."))
         token, path = imports.stage_upload(datei, settings)
     except imports.UploadError as exc:
-        return _import_page(request, session, user, error=str(exc), status=400)
+        return _import_page(request, session, user, error=str(exc), status=exc.status)
     report = sync_workbook(
         path, engine=request.app.state.engine, settings=settings, dry_run=True, actor=user.email,
         command=f"Verwaltung: Prüflauf {path.name}",
@@ -103,6 +103,8 @@ def import_apply(
         path, engine=request.app.state.engine, settings=settings, dry_run=False, actor=user.email,
         command=f"Verwaltung: Import {path.name}",
     )  # fmt: skip
+    if report.busy:  # another import runs: keep the checked file, the admin can apply it again later
+        return _import_page(request, session, user, error=report.fatal or "", status=409)
     imports.discard(token, settings)
     return _import_page(
         request, session, user, report=report.to_dict(), applied=report.ok, status=200 if report.ok else 400

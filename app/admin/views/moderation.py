@@ -95,5 +95,6 @@ def reject_draft(
     try:
         moderation.reject(session, draft=draft, admin=user, reason=begruendung)
     except moderation.ModerationError as exc:
-        return _draft_page(request, session, user, draft, error=str(exc), status=400)
+        status = 409 if isinstance(exc, moderation.AlreadyDecided) else 400
+        return _draft_page(request, session, user, draft, error=str(exc), status=status)
     return RedirectResponse("/verwaltung/entwuerfe?abgelehnt=1", status_code=303)
