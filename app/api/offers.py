@@ -214,7 +214,12 @@ def search_offers_api(
     request: Request, session: SessionDep, backend: SearchDep, settings: SettingsDep
 ) -> OfferSearchResponse | JSONResponse:
     try:
-        query = parse_offer_params(request.query_params, _resolver(request, session), allow_empty=False)
+        query = parse_offer_params(
+            request.query_params,
+            _resolver(request, session),
+            allow_empty=False,
+            query_string=request.url.query,
+        )
     except InvalidSearchParams as exc:
         detail = [
             {"loc": ["query", name], "msg": message, "type": "value_error"}
