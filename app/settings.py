@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     secret_key: str = Field(default=_DEV_SECRET, min_length=1)
     base_url: str = "http://127.0.0.1:8000"
     import_max_bytes: int = 20 * 1024 * 1024
+    # Workbooks are read in a child process with these limits (a hostile file kills only the child).
+    import_isolated: bool = True
+    import_max_memory_mb: int = Field(default=2048, ge=64)
+    import_max_seconds: int = Field(default=300, ge=1)
     data_licence_name: str = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
     data_licence_url: str = "https://www.govdata.de/dl-de/by-2-0"
     data_licence_attribution: str = "Stadt Jena"

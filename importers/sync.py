@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from app.catalogue import version as catalogue_version
 from app.db import utcnow
 from app.settings import Settings
+from importers.isolated import read_workbook_isolated
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
 from importers.state import TABLES, DbRow, DbState, load_state, offers_of, table
 from importers.validate import FIELD_COLUMNS, OrtsteilUpdate, ParsedWorkbook, Record, parse_workbook
@@ -506,7 +507,16 @@ def sync_workbook(
     step = _stepper(progress, report)
     step()
     try:
-        raw = read_workbook(path, max_bytes=settings.import_max_bytes)
+        raw = (
+            read_workbook_isolated(
+                path,
+                max_bytes=settings.import_max_bytes,
+                memory_mb=settings.import_max_memory_mb,
+                seconds=settings.import_max_seconds,
+            )
+            if settings.import_isolated
+            else read_workbook(path, max_bytes=settings.import_max_bytes)
+        )
         report.sha256 = file_sha256(path)
     except UnreadableWorkbook as exc:
         report.fatal = str(exc)

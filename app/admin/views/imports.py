@@ -71,10 +71,14 @@ def import_dry_run(
         token, path = imports.stage_upload(datei, settings)
     except imports.UploadError as exc:
         return _import_page(request, session, user, error=str(exc), status=400)
-    report = sync_workbook(
-        path, engine=request.app.state.engine, settings=settings, dry_run=True, actor=user.email,
-        command=f"Verwaltung: Prüflauf {path.name}",
-    )  # fmt: skip
+    try:
+        report = sync_workbook(
+            path, engine=request.app.state.engine, settings=settings, dry_run=True, actor=user.email,
+            command=f"Verwaltung: Prüflauf {path.name}",
+        )  # fmt: skip
+    except Exception:
+        imports.discard(token, settings)  # nothing may stay on disk after a failed check
+        raise
     if not report.ok:
         imports.discard(token, settings)
         token = ""
@@ -99,11 +103,13 @@ def import_apply(
     if imports.sha256_of(path) != sha256:
         imports.discard(token, settings)
         return _import_page(request, session, user, error=_("Die Datei hat sich verändert."), status=400)
-    report = sync_workbook(
-        path, engine=request.app.state.engine, settings=settings, dry_run=False, actor=user.email,
-        command=f"Verwaltung: Import {path.name}",
-    )  # fmt: skip
-    imports.discard(token, settings)
+    try:
+        report = sync_workbook(
+            path, engine=request.app.state.engine, settings=settings, dry_run=False, actor=user.email,
+            command=f"Verwaltung: Import {path.name}",
+        )  # fmt: skip
+    finally:
+        imports.discard(token, settings)
     return _import_page(
         request, session, user, report=report.to_dict(), applied=report.ok, status=200 if report.ok else 400
     )
