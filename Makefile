@@ -42,7 +42,7 @@ search-engine: install
 run: search-engine import index demo-accounts serve
 
 serve: install
-	$(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --no-proxy-headers
 
 meilisearch: $(MEILI_BIN)
 $(MEILI_BIN):

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import errors, page_cache
 from app.admin.views import router as admin_router
@@ -17,12 +18,14 @@ from app.feedback.views import router as feedback_router
 from app.funding.views import router as funding_router
 from app.health import router as health_router
 from app.i18n import LocaleMiddleware
+from app.opendata.api_docs import public_openapi
 from app.opendata.hsds.routes import router as hsds_router
 from app.opendata.views import router as opendata_router
 from app.planning.views import router as planning_router
 from app.provider.views import router as provider_router
 from app.public.views import router as public_router
-from app.security import SecurityHeadersMiddleware
+from app.request_limits import BodyLimitMiddleware, HeadAsGetMiddleware
+from app.security import SecurityHeadersMiddleware, warn_if_exposed_in_development
 from app.settings import Settings, get_settings
 from app.static_files import CachedStaticFiles
 from search import get_backend
@@ -40,16 +43,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    app.openapi = lambda: public_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.search = get_backend(settings)
 
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(LocaleMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     # Outermost, so pages and static files go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    page_cache.install(app, settings)  # last, so it wraps GZip too
+    page_cache.install(app, settings)  # wraps GZip too
+    app.add_middleware(HeadAsGetMiddleware)
+    # Before anything reads a body (CSRF, login, forms): bounded per route class.
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    # The client address (rate limits) from X-Forwarded-For only when the peer is the configured proxy.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    warn_if_exposed_in_development(settings)
 
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in (

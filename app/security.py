@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.asgi import Header, send_adding_headers
+from app.settings import Environment, Settings
+
+log = logging.getLogger("app.security")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -33,18 +37,43 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Adds the headers above; under ENV=production also Strict-Transport-Security (HSTS_MAX_AGE_SECONDS)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings | None = None) -> None:
         self.app = app
+        self.headers = SECURITY_HEADERS
+        if settings is not None and settings.is_production:
+            hsts = f"max-age={settings.hsts_max_age_seconds}; includeSubDomains".encode()
+            self.headers = (*SECURITY_HEADERS, (b"strict-transport-security", hsts))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        await self.app(scope, receive, send_adding_headers(send, _missing_security_headers))
+        await self.app(scope, receive, send_adding_headers(send, self._missing))
+
+    def _missing(self, headers: Sequence[Header]) -> list[Header]:
+        """A security header the response already carries is kept, not doubled."""
+        present = {name.lower() for name, _ in headers}
+        return [h for h in self.headers if h[0] not in present]
 
 
-def _missing_security_headers(headers: Sequence[Header]) -> list[Header]:
-    """A security header the response already carries is kept, not doubled."""
-    present = {name.lower() for name, _ in headers}
-    return [h for h in SECURITY_HEADERS if h[0] not in present]
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def warn_if_exposed_in_development(settings: Settings) -> bool:
+    """ENV=development on an address others can reach: demo accounts, no HSTS, weak secret – say so loudly."""
+    if (
+        settings.env is not Environment.development
+        or settings.host in _LOOPBACK
+        or settings.host.startswith("127.")
+    ):
+        return False
+    log.warning(
+        "\n%s\nACHTUNG: ENV=development, aber der Server lauscht auf %s (nicht nur lokal). Entwicklungsmodus "
+        "heißt: Demo-Zugänge mit bekannten Passwörtern, kein HSTS, zufälliger SECRET_KEY. Für einen Betrieb "
+        "ENV=production setzen (siehe README, Betrieb).\n%s",
+        "!" * 100, settings.host, "!" * 100,
+    )  # fmt: skip
+    return True

@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+PUBLIC_API_PREFIX = "/api/"
 
 
 @dataclass
@@ -152,3 +157,18 @@ def sections(document: dict[str, Any]) -> list[Section]:
             tag = (op.get("tags") or ["Allgemein"])[0]
             by_tag.setdefault(tag, Section(tag)).operations.append(_operation(document, path, method, op))
     return list(by_tag.values())
+
+
+def public_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document of the public API only (``/api/…``): the HTML pages and the private areas
+    (``/verwaltung``, ``/anbieter``) are not an interface and are not published."""
+    if app.openapi_schema is None:
+        routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith(PUBLIC_API_PREFIX)]
+        app.openapi_schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            openapi_version=app.openapi_version,
+            description=app.description,
+            routes=routes,
+        )
+    return app.openapi_schema
