@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from app.api.problems import InvalidParameters
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
 from app.catalogue.models import Angebot, Einrichtung
@@ -208,7 +209,12 @@ def _resolver(request: Request, session: SessionDep) -> DistrictResolver:
         "antwortet eine einfache Datenbanksuche und `hinweis` sagt das."
     ),
     openapi_extra={"parameters": _PARAMETERS},
-    responses={422: {"description": "Ungültige Parameter (deutsche Meldung je Parameter)"}},
+    responses={
+        422: {
+            "description": "Ungültige Parameter (deutsche Meldung je Parameter)",
+            "model": InvalidParameters,
+        }
+    },
 )
 def search_offers_api(
     request: Request, session: SessionDep, backend: SearchDep, settings: SettingsDep
