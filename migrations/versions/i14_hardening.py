@@ -20,7 +20,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column("password_changed_at", app.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("password_changed_at", app.db.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
