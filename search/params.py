@@ -125,7 +125,15 @@ def _raw(params: Any, name: str) -> list[str]:
 
 
 def _values(params: Any, name: str) -> list[str]:
-    return [v.strip() for v in _raw(params, name) if v.strip()]
+    """The non-empty values of ``name``; repeated ones (up to case and umlaut spelling) once."""
+    seen: set[str] = set()
+    values = []
+    for raw in _raw(params, name):
+        value = raw.strip()
+        if value and fold_key(value) not in seen:
+            seen.add(fold_key(value))
+            values.append(value)
+    return values
 
 
 def _clean_text(text: str) -> str:
@@ -161,6 +169,8 @@ def parse_offer_params(
     errors: dict[str, str] = {}
     pairs = [(name, v) for name in PARAMETERS for v in _raw(params, name)]
     limits = limit_errors(query_string, dedupe_pairs(pairs), resolver)
+    if limits:
+        raise InvalidSearchParams(limits)  # a hostile request gets no further work
     if not allow_empty:
         for name in PARAMETERS:
             if name != "q" and any(not v.strip() for v in _raw(params, name)):
@@ -212,7 +222,6 @@ def parse_offer_params(
     sort = single("sort", _sort, Sort.relevance)
     limit = single("limit", lambda v: _int(v, 1, MAX_LIMIT), DEFAULT_LIMIT)
     offset = single("offset", lambda v: _int(v, 0, MAX_OFFSET), 0)
-    errors.update(limits)
     if errors:
         raise InvalidSearchParams(errors)
     # A district filter that only said "stadtweit" restricts nothing.
