@@ -87,10 +87,11 @@ def _check_member(info: zipfile.ZipInfo, sheet_name: str, file_name: str) -> Non
 
 def _check_extent(extent: Extent, sheet_name: str, file_name: str, *, what: str) -> None:
     grid = extent.rows * extent.columns
+    counted = f" ({_n(extent.cells)} belegte Zellen)" if extent.cells else ""
     if extent.rows > MAX_ROWS or extent.columns > MAX_COLUMNS or grid > MAX_CELLS or extent.cells > MAX_CELLS:
         raise HostileSheet(
             f"Das Tabellenblatt „{sheet_name}“ in „{file_name}“ {what} Zeile {_n(extent.rows)} und Spalte "
-            f"{_n(extent.columns)} ({_n(extent.cells)} Zellen) – erlaubt sind höchstens {_n(MAX_ROWS)} "
+            f"{_n(extent.columns)}{counted} – erlaubt sind höchstens {_n(MAX_ROWS)} "
             f"Zeilen, {MAX_COLUMNS} Spalten und {_n(MAX_CELLS)} Zellen. Bitte leere, aber formatierte "
             "Bereiche weit unten oder rechts löschen (oder nur die benötigten Zellen in eine neue "
             "Arbeitsmappe kopieren). Der Import wurde abgebrochen."
