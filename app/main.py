@@ -25,8 +25,8 @@ from app.planning.views import router as planning_router
 from app.provider.views import router as provider_router
 from app.public.views import router as public_router
 from app.request_limits import BodyLimitMiddleware, HeadAsGetMiddleware
-from app.security import SecurityHeadersMiddleware, warn_if_exposed_in_development
-from app.settings import Settings, get_settings
+from app.security import ExposedDevelopmentWarning, SecurityHeadersMiddleware, warn_if_exposed_in_development
+from app.settings import Environment, Settings, get_settings
 from app.static_files import CachedStaticFiles
 from search import get_backend
 
@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     # The client address (rate limits) from X-Forwarded-For only when the peer is the configured proxy.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
-    warn_if_exposed_in_development(settings)
+    if settings.env is Environment.development and not warn_if_exposed_in_development(settings):
+        app.add_middleware(ExposedDevelopmentWarning, settings=settings)
 
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in (

@@ -62,18 +62,36 @@ class SecurityHeadersMiddleware:
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
-def warn_if_exposed_in_development(settings: Settings) -> bool:
-    """ENV=development on an address others can reach: demo accounts, no HSTS, weak secret – say so loudly."""
-    if (
-        settings.env is not Environment.development
-        or settings.host in _LOOPBACK
-        or settings.host.startswith("127.")
-    ):
+def _is_loopback(host: str) -> bool:
+    return host in _LOOPBACK or host.startswith("127.")
+
+
+def warn_if_exposed_in_development(settings: Settings, host: str | None = None) -> bool:
+    """ENV=development on an address others can reach: demo accounts, no HSTS, weak secret – say so loudly.
+
+    ``host`` is where the server listens (``HOST``, as ``make run`` passes it) or where a request arrived."""
+    host = settings.host if host is None else host
+    if settings.env is not Environment.development or _is_loopback(host):
         return False
     log.warning(
         "\n%s\nACHTUNG: ENV=development, aber der Server lauscht auf %s (nicht nur lokal). Entwicklungsmodus "
         "heißt: Demo-Zugänge mit bekannten Passwörtern, kein HSTS, zufälliger SECRET_KEY. Für einen Betrieb "
         "ENV=production setzen (siehe README, Betrieb).\n%s",
-        "!" * 100, settings.host, "!" * 100,
+        "!" * 100, host, "!" * 100,
     )  # fmt: skip
     return True
+
+
+class ExposedDevelopmentWarning:
+    """ENV=development only: the first request that arrived on a non-loopback address logs the warning too
+    (for servers started without ``HOST``, e.g. ``uvicorn --host 0.0.0.0`` by hand)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.warned = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.warned and scope["type"] == "http" and scope.get("server"):
+            self.warned = warn_if_exposed_in_development(self.settings, str(scope["server"][0]))
+        await self.app(scope, receive, send)

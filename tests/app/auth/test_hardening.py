@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +18,7 @@ from app.auth.service import account_delay
 from app.auth.tokens import Purpose, make_link
 from app.cli import main as cli_main
 from app.main import create_app
-from app.security import warn_if_exposed_in_development
+from app.security import ExposedDevelopmentWarning, warn_if_exposed_in_development
 from app.settings import Environment, Settings
 from tests.app.auth.fixtures import PASSWORD, World, csrf_from, login, token_on
 from tests.importers.conftest import REPO
@@ -213,6 +215,19 @@ def test_a_loud_warning_when_development_listens_beyond_loopback(
             settings.model_copy(update={"env": Environment.production, "host": "0.0.0.0"})  # noqa: S104
         )
     assert "ENV=development" in caplog.text and "0.0.0.0" in caplog.text  # noqa: S104
+    caplog.clear()
+    # Started by hand on all interfaces (no HOST): the first request that arrived from outside warns.
+    seen: list[str] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["path"])
+
+    middleware = ExposedDevelopmentWarning(inner, dev)
+    with caplog.at_level(logging.WARNING, logger="app.security"):
+        asyncio.run(middleware({"type": "http", "path": "/", "server": ("127.0.0.1", 8000)}, None, None))  # type: ignore[arg-type]
+        assert not middleware.warned
+        asyncio.run(middleware({"type": "http", "path": "/", "server": ("192.0.2.10", 8000)}, None, None))  # type: ignore[arg-type]
+    assert middleware.warned and "192.0.2.10" in caplog.text and seen == ["/", "/"]
 
 
 def test_base_url_follows_the_port_in_development(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
