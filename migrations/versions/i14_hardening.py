@@ -1,7 +1,7 @@
 """Hardening (issue 14): demo accounts are marked; the time of the last password change invalidates links.
 
 Revision ID: i14_hardening
-Revises: 0002
+Revises: 0003
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import app.db
 
 revision: str = "i14_hardening"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
