@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
+from collections.abc import Coroutine
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -204,6 +204,12 @@ def test_a_demo_session_ends_outside_development(
         assert other.get("/verwaltung").status_code == 303  # the session no longer counts
 
 
+def _drive(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine that never waits, without an event loop (another test may have one running)."""
+    with pytest.raises(StopIteration):
+        coroutine.send(None)
+
+
 def test_a_loud_warning_when_development_listens_beyond_loopback(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -224,9 +230,9 @@ def test_a_loud_warning_when_development_listens_beyond_loopback(
 
     middleware = ExposedDevelopmentWarning(inner, dev)
     with caplog.at_level(logging.WARNING, logger="app.security"):
-        asyncio.run(middleware({"type": "http", "path": "/", "server": ("127.0.0.1", 8000)}, None, None))  # type: ignore[arg-type]
+        _drive(middleware({"type": "http", "path": "/", "server": ("127.0.0.1", 8000)}, None, None))  # type: ignore[arg-type]
         assert not middleware.warned
-        asyncio.run(middleware({"type": "http", "path": "/", "server": ("192.0.2.10", 8000)}, None, None))  # type: ignore[arg-type]
+        _drive(middleware({"type": "http", "path": "/", "server": ("192.0.2.10", 8000)}, None, None))  # type: ignore[arg-type]
     assert middleware.warned and "192.0.2.10" in caplog.text and seen == ["/", "/"]
 
 
