@@ -35,7 +35,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     ENV=production \
     WEB_CONCURRENCY=4 \
-    PORT=8000
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    FORWARDED_ALLOW_IPS=127.0.0.1
 
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app
@@ -60,5 +62,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'); sys.exit(0 if urllib.request.urlopen(url, timeout=4).status == 200 else 1)"]
 
 # uvicorn's process manager: WEB_CONCURRENCY worker processes (restarted if one dies). Sessions, CSRF, rate
-# limits and drafts live in PostgreSQL, so any worker can answer any request.
-CMD ["sh", "-c", "exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --forwarded-allow-ips \"${FORWARDED_ALLOW_IPS:-127.0.0.1}\" --no-server-header"]
+# limits and drafts live in PostgreSQL, so any worker can answer any request. X-Forwarded-For is read by the
+# app itself, only from FORWARDED_ALLOW_IPS (the reverse proxy) – uvicorn's own handling stays off.
+CMD ["sh", "-c", "exec uvicorn app.main:create_app --factory --host \"$HOST\" --port \"$PORT\" --workers \"$WEB_CONCURRENCY\" --no-proxy-headers --no-server-header"]

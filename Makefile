@@ -46,7 +46,7 @@ demo-quality: migrate
 run: search-engine import index demo-accounts demo-quality serve
 
 serve: install
-	$(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --no-proxy-headers
 
 meilisearch: $(MEILI_BIN)
 $(MEILI_BIN):

@@ -99,6 +99,7 @@ def demo_accounts(session: Session, settings: Settings) -> str:
             user.active = True
             if role is Role.provider:
                 user.traeger_id = traeger.id
+        user.demo = True  # refused outside ENV=development, at login and for existing sessions
         where = (
             f"Träger {traeger.external_id} „{traeger.name}“, /anbieter"
             if role is Role.provider

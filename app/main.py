@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import errors, page_cache
 from app.admin.views import router as admin_router
@@ -20,6 +21,7 @@ from app.funding.views import router as funding_router
 from app.health import router as health_router
 from app.i18n import LocaleMiddleware
 from app.mail.views import router as mail_router
+from app.opendata.api_docs import public_openapi
 from app.opendata.hsds.routes import router as hsds_router
 from app.opendata.views import router as opendata_router
 from app.planning.views import router as planning_router
@@ -29,8 +31,9 @@ from app.public.views import router as public_router
 from app.quality.admin_views import router as quality_admin_router
 from app.quality.provider_views import router as quality_provider_router
 from app.quality.public_views import router as quality_public_router
-from app.security import SecurityHeadersMiddleware
-from app.settings import Settings, get_settings
+from app.request_limits import BodyLimitMiddleware, HeadAsGetMiddleware
+from app.security import ExposedDevelopmentWarning, SecurityHeadersMiddleware, warn_if_exposed_in_development
+from app.settings import Environment, Settings, get_settings
 from app.static_files import CachedStaticFiles
 from search import get_backend
 
@@ -47,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    app.openapi = lambda: public_openapi(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.engine = make_engine(
         settings.database_url, sqlite_busy_timeout=settings.sqlite_busy_timeout_seconds
@@ -55,10 +59,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(LocaleMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     # Outermost, so pages and static files go out compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    page_cache.install(app, settings)  # last, so it wraps GZip too
+    page_cache.install(app, settings)  # wraps GZip too
+    app.add_middleware(HeadAsGetMiddleware)
+    # Before anything reads a body (CSRF, login, forms): bounded per route class.
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    # The client address (rate limits) from X-Forwarded-For only when the peer is the configured proxy.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    if settings.env is Environment.development and not warn_if_exposed_in_development(settings):
+        app.add_middleware(ExposedDevelopmentWarning, settings=settings)
 
     app.mount("/static", CachedStaticFiles(directory=str(STATIC_DIR)), name="static")
     for router in (

@@ -42,8 +42,20 @@ class Settings(BaseSettings):
     meili_index: str = "angebote"
     meili_timeout_seconds: float = 1.0
     secret_key: str = Field(default=_DEV_SECRET, min_length=1)
-    base_url: str = "http://127.0.0.1:8000"
+    # Public address (links in mails, API, feeds). Unset in development: http://127.0.0.1:<PORT>.
+    base_url: str = ""
+    port: int = 8000
+    host: str = "127.0.0.1"
+    # Addresses of the reverse proxy whose X-Forwarded-For is believed (comma-separated, "*" = everyone –
+    # never in production: clients could then pick their own address and dodge the rate limits).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Strict-Transport-Security under ENV=production: at least a year.
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=31_536_000)
     import_max_bytes: int = 20 * 1024 * 1024
+    # Workbooks are read in a child process with these limits (a hostile file kills only the child).
+    import_isolated: bool = True
+    import_max_memory_mb: int = Field(default=2048, ge=64)
+    import_max_seconds: int = Field(default=300, ge=1)
     data_licence_name: str = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
     data_licence_url: str = "https://www.govdata.de/dl-de/by-2-0"
     data_licence_attribution: str = "Stadt Jena"
@@ -52,7 +64,11 @@ class Settings(BaseSettings):
     # Accounts (issue 8): sessions live in the database; limits count per account and per IP.
     session_idle_minutes: int = 120
     session_max_hours: int = 12
+    # Failures per account+address pair before that pair is blocked for the window; per account, failures
+    # beyond this number cause growing delays (1, 2, 4 … s, at most login_max_delay_seconds) – never a lock.
     login_max_failures: int = 5
+    login_max_failures_per_ip: int = 20
+    login_max_delay_seconds: int = 60
     login_window_minutes: int = 15
     feedback_max_posts: int = 5
     feedback_window_minutes: int = 15
@@ -114,6 +130,12 @@ class Settings(BaseSettings):
                 )
         if self.smtp_ssl and self.smtp_starttls:
             raise ValueError("SMTP_SSL und SMTP_STARTTLS schließen sich aus – bitte nur eines setzen.")
+        return self
+
+    @model_validator(mode="after")
+    def _base_url_from_port(self) -> Settings:
+        if not self.base_url:
+            self.base_url = f"http://127.0.0.1:{self.port}"
         return self
 
     @property

@@ -150,7 +150,10 @@ def _fetch_ok(port: int) -> bool:
 def main() -> None:
     missing = [tool for tool in ("wrk",) if shutil.which(tool) is None]
     if missing or not (PROJECT_ROOT / ".cache" / "meilisearch" / "meilisearch").exists():
-        print(f"übersprungen: {', '.join(missing) or 'Meilisearch-Binärdatei'} fehlt")
+        print(
+            f"übersprungen: {', '.join(missing) or 'Meilisearch-Binärdatei'} fehlt "
+            "(wrk: apt-get install wrk; Meilisearch: make meilisearch)"
+        )
         return
     with ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))

@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlmodel import Session
@@ -29,6 +30,13 @@ _LABELS = {
     "traegerart": {t.code: t.de for t in vocab.TRAEGERARTEN},
     "status": {str(t.code): t.de for t in vocab.STATUS_TERMS},
 }
+
+
+def _text_cell(ws: WriteOnlyWorksheet, text: str) -> Cell:
+    """Text is always a text cell: ``=HYPERLINK(…)`` in a title must never become a live formula."""
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _date(value: str | None) -> date | None:
@@ -79,6 +87,8 @@ def export_workbook(session: Session, path: Path) -> None:
                     cell = WriteOnlyCell(ws, value=value.cents / 100)
                     cell.number_format = MONEY_FORMAT
                     out.append(cell)
+                elif isinstance(value, str):
+                    out.append(_text_cell(ws, value))
                 else:
                     out.append(value)
             ws.append(out)

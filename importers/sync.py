@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from app.catalogue import version as catalogue_version
 from app.db import DB_FAULT_MESSAGES, db_fault, utcnow
 from app.settings import Settings
+from importers.isolated import read_workbook_isolated
 from importers.lock import ImportBusy, ImportLockError, import_lock
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
 from importers.state import TABLES, DbRow, DbState, load_state, offers_of, table
@@ -553,7 +554,16 @@ def _sync(
     step = _stepper(progress, report)
     step()
     try:
-        raw = read_workbook(path, max_bytes=settings.import_max_bytes)
+        raw = (
+            read_workbook_isolated(
+                path,
+                max_bytes=settings.import_max_bytes,
+                memory_mb=settings.import_max_memory_mb,
+                seconds=settings.import_max_seconds,
+            )
+            if settings.import_isolated
+            else read_workbook(path, max_bytes=settings.import_max_bytes)
+        )
         report.sha256 = file_sha256(path)
     except UnreadableWorkbook as exc:
         report.fatal = str(exc)

@@ -16,6 +16,8 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from importers.sheet_guard import HostileSheet, check_xlsx
+
 # A zip (xlsx/ods/zip of CSVs) may unpack to at most this multiple of the size limit; beyond is a bomb.
 ZIP_EXPANSION_FACTOR = 10
 ZIP_MAX_RATIO = 250
@@ -24,6 +26,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_OOXML_MARKER = "EncryptionInfo".encode("utf-16-le")
 _CSV_ENCODINGS = ("utf-8", "cp1252")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# No sensible CSV line is this long (the csv module's own field limit is 128 KB, too).
+MAX_CSV_LINE = 128 * 1024
 
 
 class UnreadableWorkbook(Exception):
@@ -101,6 +105,10 @@ def _read_zip_based(path: Path, *, max_bytes: int) -> RawWorkbook:
             names = archive.namelist()
             if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
                 kind = "xlsx"
+                try:
+                    check_xlsx(archive, path.name)
+                except HostileSheet as exc:
+                    raise UnreadableWorkbook(str(exc)) from exc
             elif "mimetype" in names or "content.xml" in names:
                 manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
                 if b"encryption-data" in manifest:
@@ -179,7 +187,10 @@ def sniff_delimiter(text: str) -> str:
         return ";"
     best, best_score = ";", -1
     for delimiter in (";", ",", "\t"):
-        counts = [len(row) for row in csv.reader(sample_lines, delimiter=delimiter)]
+        try:
+            counts = [len(row) for row in csv.reader(sample_lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
         # The header splits into many columns: prefer the delimiter giving the widest row.
         score = max(counts) if counts else 0
         if score > best_score:
@@ -187,10 +198,27 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _thousands(number: int) -> str:
+    return f"{number:_}".replace("_", ".")
+
+
+def _check_line_lengths(name: str, text: str) -> None:
+    if len(text) <= MAX_CSV_LINE:
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_CSV_LINE:
+            raise UnreadableWorkbook(
+                f"Die CSV-Datei „{name}“ hat in Zeile {number} {_thousands(len(line))} Zeichen; erlaubt "
+                f"sind höchstens {_thousands(MAX_CSV_LINE)} Zeichen je Zeile. Ist es wirklich eine CSV-Datei "
+                "(Trennzeichen ; oder ,)? Der Import wurde abgebrochen."
+            )
+
+
 def _csv_sheet(name: str, data: bytes) -> RawSheet:
     if b"\x00" in data[:4096] and not data.startswith(_UTF16_BOMS):
         raise UnreadableWorkbook(f"„{name}“ ist keine Textdatei (CSV) – bitte als CSV (UTF-8) speichern.")
     text = decode_csv(data)
+    _check_line_lengths(name, text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         rows: list[list[Any]] = [list(row) for row in reader]

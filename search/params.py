@@ -20,6 +20,8 @@ from search.base import SearchQuery, Sort
 T = TypeVar("T")
 
 MAX_QUERY_LENGTH = 200
+# The whole query string (all parameters, URL-encoded): generous for any real filter combination.
+MAX_QUERY_STRING_LENGTH = 4096
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 MAX_OFFSET = 10_000
@@ -55,6 +57,66 @@ class InvalidSearchParams(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+def value_caps(resolver: DistrictResolver) -> dict[str, int]:
+    """How many different values a repeated filter may carry: at most its vocabulary's size."""
+    return {
+        "ortsteil": max(1, len(resolver.ortsteile)),
+        "planungsraum": max(1, len(resolver.planungsraum_names)),
+        "zielgruppe": len(vocab.ZIELGRUPPEN),
+        "thema": len(vocab.THEMEN),
+        "handlungsfeld": len(vocab.HANDLUNGSFELDER),
+        "sprache": len(vocab.SPRACHEN),
+    }
+
+
+def limit_errors(
+    query_string: str, pairs: Sequence[tuple[str, str]], resolver: DistrictResolver
+) -> dict[str, str]:
+    """The limits /angebote and the API share (a hostile URL must not cost time or memory in N²).
+
+    ``pairs`` should already be de-duplicated (:func:`dedupe_pairs`); counts distinct values per filter.
+    """
+    errors: dict[str, str] = {}
+    if len(query_string) > MAX_QUERY_STRING_LENGTH:
+        errors["query"] = (
+            f"Die Suchanfrage ist zu lang (höchstens {MAX_QUERY_STRING_LENGTH} Zeichen) – "
+            "bitte weniger Filter wählen."
+        )
+    for name, cap in value_caps(resolver).items():
+        count = len({fold_key(v) for k, v in pairs if k == name and v.strip()})
+        if count > cap:
+            errors[name] = f"Zu viele Werte für diesen Filter: höchstens {cap} verschiedene."
+    return errors
+
+
+def dedupe_pairs(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop repeated parameters (same name, same value up to case and umlaut spelling); the first wins."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for key, value in pairs:
+        marker = (key, fold_key(value))
+        if marker not in seen:
+            seen.add(marker)
+            kept.append((key, value))
+    return kept
+
+
+def cap_pairs(pairs: Sequence[tuple[str, str]], resolver: DistrictResolver) -> list[tuple[str, str]]:
+    """At most the allowed number of values per filter (what a page keeps next to its 400 message)."""
+    caps = value_caps(resolver)
+    counts: dict[str, int] = {}
+    kept = []
+    for key, value in pairs:
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= caps.get(key, MAX_OTHER_REPEATS):
+            kept.append((key, value))
+    return kept
+
+
+# Parameters without a vocabulary (q, alter, sort, …) are kept at most this often when a page trims a URL.
+MAX_OTHER_REPEATS = 3
+
+
 def _raw(params: Any, name: str) -> list[str]:
     if hasattr(params, "getlist"):
         return list(params.getlist(name))
@@ -63,7 +125,15 @@ def _raw(params: Any, name: str) -> list[str]:
 
 
 def _values(params: Any, name: str) -> list[str]:
-    return [v.strip() for v in _raw(params, name) if v.strip()]
+    """The non-empty values of ``name``; repeated ones (up to case and umlaut spelling) once."""
+    seen: set[str] = set()
+    values = []
+    for raw in _raw(params, name):
+        value = raw.strip()
+        if value and fold_key(value) not in seen:
+            seen.add(fold_key(value))
+            values.append(value)
+    return values
 
 
 def _clean_text(text: str) -> str:
@@ -85,13 +155,22 @@ _SPRACHEN = {fold_key(name): slug(name) for name in vocab.SPRACHEN}
 
 
 def parse_offer_params(
-    params: Mapping[str, list[str]] | Any, resolver: DistrictResolver, *, allow_empty: bool = True
+    params: Mapping[str, list[str]] | Any,
+    resolver: DistrictResolver,
+    *,
+    allow_empty: bool = True,
+    query_string: str = "",
 ) -> SearchQuery:
     """Validate everything and report all problems at once (``InvalidSearchParams``).
 
     Pages pass untouched form fields as empty values (ignored); the API is strict (``allow_empty=False``).
+    ``query_string`` (the raw URL query) is checked against :data:`MAX_QUERY_STRING_LENGTH`.
     """
     errors: dict[str, str] = {}
+    pairs = [(name, v) for name in PARAMETERS for v in _raw(params, name)]
+    limits = limit_errors(query_string, dedupe_pairs(pairs), resolver)
+    if limits:
+        raise InvalidSearchParams(limits)  # a hostile request gets no further work
     if not allow_empty:
         for name in PARAMETERS:
             if name != "q" and any(not v.strip() for v in _raw(params, name)):

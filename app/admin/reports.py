@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,26 +15,20 @@ from sqlmodel import Session, col, or_, select
 
 from app.audit.models import AuditEntry
 from app.auth.models import Role, UserAccount
+from app.catalogue import csv_safe
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.catalogue.service import stale_cutoff
 from app.feedback.models import Feedback, FeedbackKind
 
 LOCAL_ZONE = ZoneInfo("Europe/Berlin")
-# Cells starting like a formula are neutralised so a spreadsheet never executes them (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """Semicolon CSV with BOM: opens correctly in German Excel and LibreOffice."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
+    writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from app.api.problems import InvalidParameters
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
 from app.catalogue.models import Angebot, Einrichtung
@@ -208,13 +209,23 @@ def _resolver(request: Request, session: SessionDep) -> DistrictResolver:
         "antwortet eine einfache Datenbanksuche und `hinweis` sagt das."
     ),
     openapi_extra={"parameters": _PARAMETERS},
-    responses={422: {"description": "Ungültige Parameter (deutsche Meldung je Parameter)"}},
+    responses={
+        422: {
+            "description": "Ungültige Parameter (deutsche Meldung je Parameter)",
+            "model": InvalidParameters,
+        }
+    },
 )
 def search_offers_api(
     request: Request, session: SessionDep, backend: SearchDep, settings: SettingsDep
 ) -> OfferSearchResponse | JSONResponse:
     try:
-        query = parse_offer_params(request.query_params, _resolver(request, session), allow_empty=False)
+        query = parse_offer_params(
+            request.query_params,
+            _resolver(request, session),
+            allow_empty=False,
+            query_string=request.url.query,
+        )
     except InvalidSearchParams as exc:
         detail = [
             {"loc": ["query", name], "msg": message, "type": "value_error"}

@@ -12,13 +12,17 @@ from app.auth.models import Role, UserAccount
 from app.auth.sessions import user_for_token
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
+from app.settings import Environment
 
 
 def optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> UserAccount | None:
     token = read_cookie(request, SESSION_COOKIE, settings)
     if not token:
         return None
-    return user_for_token(session, token, settings)
+    user = user_for_token(session, token, settings)
+    if user is not None and user.demo and settings.env is not Environment.development:
+        return None  # demo accounts (known passwords) exist only for trying the app locally
+    return user
 
 
 OptionalUser = Annotated[UserAccount | None, Depends(optional_user)]

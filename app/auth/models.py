@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -26,6 +27,10 @@ class UserAccount(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set by `demo-accounts`: such an account logs in only under ENV=development.
+    demo: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # Every invitation/reset link issued before this moment is void (a used link or a new password).
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property
     def is_admin(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 from sqlmodel import Session, col, delete, func, select
@@ -32,6 +32,16 @@ def count_recent(session: Session, *, bucket: str, key: str, window: timedelta) 
         .where(RateLimitEvent.bucket == bucket, RateLimitEvent.key == key, col(RateLimitEvent.at) >= since)
     )
     return int(session.exec(stmt).one())
+
+
+def latest_event(session: Session, *, bucket: str, key: str) -> datetime | None:
+    stmt = select(func.max(RateLimitEvent.at)).where(
+        RateLimitEvent.bucket == bucket, RateLimitEvent.key == key
+    )
+    latest = session.exec(stmt).one()
+    if latest is not None and latest.tzinfo is None:  # SQLite's max() returns the stored text, naive
+        latest = latest.replace(tzinfo=UTC)
+    return latest
 
 
 def record_event(session: Session, *, bucket: str, key: str, window: timedelta) -> None:

@@ -1,15 +1,20 @@
-"""Signed, expiring, single-use links for invitations and password resets (itsdangerous + used nonces)."""
+"""Signed, expiring, single-use links for invitations and password resets (itsdangerous + used nonces).
+
+A link carries its issue time; every link of an account issued before its last password change (which
+using any link is) is void – so using one link, or changing the password, ends all outstanding ones.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from enum import StrEnum
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from app.auth.models import UsedToken
+from app.auth.models import UsedToken, UserAccount
 from app.i18n import gettext as _
 from app.settings import Settings
 
@@ -38,7 +43,8 @@ def _max_age(settings: Settings, purpose: Purpose) -> int:
 
 
 def make_token(settings: Settings, purpose: Purpose, user_id: int) -> str:
-    return str(_serializer(settings, purpose).dumps({"u": user_id, "n": secrets.token_urlsafe(16)}))
+    payload = {"u": user_id, "n": secrets.token_urlsafe(16), "t": time.time()}
+    return str(_serializer(settings, purpose).dumps(payload))
 
 
 def make_link(settings: Settings, purpose: Purpose, user_id: int) -> str:
@@ -64,6 +70,16 @@ def read_token(session: Session, settings: Settings, purpose: Purpose, token: st
     if session.get(UsedToken, _nonce_hash(data["n"])) is not None:
         raise LinkError(
             _("Dieser Link wurde bereits verwendet. Bitte fordern Sie bei der Stadt einen neuen an.")
+        )
+    user = session.get(UserAccount, data["u"])
+    issued = data.get("t")
+    changed = user.password_changed_at if user is not None else None
+    if changed is not None and (not isinstance(issued, int | float) or issued < changed.timestamp()):
+        raise LinkError(
+            _(
+                "Dieser Link gilt nicht mehr: Das Passwort des Kontos wurde inzwischen festgelegt. "
+                "Bitte fordern Sie bei Bedarf einen neuen Link an."
+            )
         )
     return data["u"], data["n"]
 

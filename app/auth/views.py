@@ -12,7 +12,6 @@ from app.auth import service
 from app.auth.cookies import SESSION_COOKIE, clear_cookie, read_cookie, set_cookie
 from app.auth.deps import CurrentUser, OptionalUser
 from app.auth.models import Role, UserAccount
-from app.auth.passwords import verify_password
 from app.auth.private_route import PrivateRoute
 from app.auth.ratelimit import client_ip
 from app.auth.sessions import end_session, start_session
@@ -62,12 +61,21 @@ def login(
     outcome = service.attempt_login(session, settings, email=email, password=passwort, ip=client_ip(request))
     context = {"weiter": safe_next(weiter) or "", "email": email}
     if outcome.rate_limited:
-        minutes = settings.login_window_minutes
-        context["error"] = _(
-            "Zu viele fehlgeschlagene Anmeldeversuche. Aus Sicherheitsgründen ist die Anmeldung für "
-            "{minutes} Minuten gesperrt. Bitte versuchen Sie es danach erneut."
-        ).format(minutes=minutes)
-        return render(request, "auth/login.html", context, status_code=429)
+        if outcome.retry_after:
+            context["error"] = _(
+                "Für dieses Konto gab es viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie "
+                "{seconds} Sekunden und versuchen Sie es dann erneut."
+            ).format(seconds=outcome.retry_after)
+            retry = outcome.retry_after
+        else:
+            context["error"] = _(
+                "Zu viele fehlgeschlagene Anmeldeversuche. Aus Sicherheitsgründen ist die Anmeldung für "
+                "{minutes} Minuten gesperrt. Bitte versuchen Sie es danach erneut."
+            ).format(minutes=settings.login_window_minutes)
+            retry = settings.login_window_minutes * 60
+        limited = render(request, "auth/login.html", context, status_code=429)
+        limited.headers["Retry-After"] = str(retry)
+        return limited
     if outcome.user is None:
         context["error"] = _("Anmeldung fehlgeschlagen: E-Mail-Adresse oder Passwort ist nicht korrekt.")
         return render(request, "auth/login.html", context, status_code=400)
@@ -217,7 +225,20 @@ def change_password(
     passwort2: Annotated[str, Form(max_length=_MAX_FIELD)] = "",
 ) -> Response:
     """Needs the current password; ends every session of the account and starts a fresh one here."""
-    if not verify_password(bisher, user.password_hash, settings):
+    check = service.check_current_password(session, settings, user, bisher)
+    if check.rate_limited:
+        errors = {
+            "bisher": _(
+                "Zu viele falsche Eingaben des bisherigen Passworts. Bitte versuchen Sie es in {minutes} "
+                "Minuten erneut."
+            ).format(minutes=settings.login_window_minutes)
+        }
+        response = render(
+            request, "auth/change_password.html", {"user": user, "errors": errors}, status_code=429
+        )
+        response.headers["Retry-After"] = str(settings.login_window_minutes * 60)
+        return response
+    if check.user is None:
         errors = {"bisher": _("Das bisherige Passwort ist nicht korrekt.")}
     else:
         errors = _set_new_password(session, settings, user, passwort, passwort2)

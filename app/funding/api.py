@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.problems import InvalidParameters
 from app.catalogue import vocab
 from app.deps import SessionDep
 from app.funding import service as funding
@@ -107,7 +108,12 @@ class FundingResponse(BaseModel):
         "zählen nur bei `stadtweit`, nie je Ortsteil. Eine unbekannte Träger-ID ergibt eine leere Liste; "
         "ungültige Werte (Jahr, Handlungsfeld, Ortsteil, Steuerzeichen) ergeben 422."
     ),
-    responses={422: {"description": "Ungültiger Filterwert (Jahr, Handlungsfeld, Träger oder Ortsteil)"}},
+    responses={
+        422: {
+            "description": "Ungültiger Filterwert (Jahr, Handlungsfeld, Träger oder Ortsteil)",
+            "model": InvalidParameters,
+        }
+    },
 )
 def list_funding(
     session: SessionDep,

@@ -5,7 +5,6 @@ All four are built from the same loaded grants, so a download always matches the
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -13,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from app.catalogue import csv_safe
 from app.catalogue.models import Foerderung
 from app.db import utcnow
 from app.funding.service import (
@@ -110,7 +110,7 @@ def _row(grant: Foerderung, *, german: bool, ratings: Ratings = None) -> list[st
 def csv_excel(grants: Sequence[Foerderung], ratings: Ratings = None) -> bytes:
     """For Excel in German settings: ``;``, UTF-8 with BOM, decimal comma, dates TT.MM.JJJJ."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(_row(g, german=True, ratings=ratings) for g in grants)
     return buffer.getvalue().encode("utf-8-sig")
@@ -119,7 +119,7 @@ def csv_excel(grants: Sequence[Foerderung], ratings: Ratings = None) -> bytes:
 def csv_standard(grants: Sequence[Foerderung], ratings: Ratings = None) -> bytes:
     """RFC 4180: ``,``, UTF-8 without BOM, decimal point, ISO dates."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(_row(g, german=False, ratings=ratings) for g in grants)
     return buffer.getvalue().encode("utf-8")

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import FastAPI
+
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+PUBLIC_API_PREFIX = "/api/"
 
 
 @dataclass
@@ -152,3 +155,42 @@ def sections(document: dict[str, Any]) -> list[Section]:
             tag = (op.get("tags") or ["Allgemein"])[0]
             by_tag.setdefault(tag, Section(tag)).operations.append(_operation(document, path, method, op))
     return list(by_tag.values())
+
+
+def public_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document of the public API only (``/api/…``): the HTML pages and the private areas
+    (``/verwaltung``, ``/anbieter``) are not an interface and are not published – nor their schemas."""
+    if app.openapi_schema is None:
+        full = FastAPI.openapi(app)
+        paths = {
+            path: item for path, item in full.get("paths", {}).items() if path.startswith(PUBLIC_API_PREFIX)
+        }
+        document = {**full, "paths": paths}
+        schemas = full.get("components", {}).get("schemas", {})
+        used = _referenced_schemas(paths, schemas)
+        if schemas:
+            document["components"] = {
+                **full["components"],
+                "schemas": {name: schema for name, schema in schemas.items() if name in used},
+            }
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
+def _referenced_schemas(root: Any, schemas: dict[str, Any]) -> set[str]:
+    """Names of the component schemas ``root`` refers to, directly or through other schemas."""
+    found: set[str] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in found:
+                    found.add(name)
+                    pending.append(schemas.get(name, {}))
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return found

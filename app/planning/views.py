@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from urllib.parse import urlencode
@@ -10,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, Response
 
+from app.catalogue import csv_safe
 from app.deps import SessionDep
 from app.i18n import gettext as _
 from app.page_cache import CachedPage
@@ -88,7 +88,7 @@ def coverage_csv(session: SessionDep, nach: str | None = Query(None, max_length=
         )
     matrix = service.coverage_matrix(session, dimension)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_safe.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Planungsraum", "Ortsteil", *[c.label for c in matrix.columns]])
     for group in matrix.groups:
         for row in group.rows:

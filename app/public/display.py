@@ -15,6 +15,7 @@ from app.catalogue.models import Angebot, Einrichtung
 from app.formatting import format_age, format_euro
 from app.i18n import current_locale, ngettext
 from app.i18n import gettext as _
+from search.params import MAX_QUERY_STRING_LENGTH
 
 _VOCABULARIES: dict[str, tuple[vocab.Term, ...]] = {
     "zielgruppe": vocab.ZIELGRUPPEN,
@@ -139,8 +140,12 @@ TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
 
 
 def switch_language_url(path: str, query: list[tuple[str, str]], lang: str) -> str:
-    """The current page in another language (``lang`` replaced, everything else kept)."""
-    params = [(k, v) for k, v in query if k != "lang"] + [("lang", lang)]
+    """The current page in another language (``lang`` replaced, everything else kept – unless the query is
+    beyond what a search accepts: a hostile URL is not echoed into every page's links)."""
+    kept = [(k, v) for k, v in query if k != "lang"]
+    if len(urlencode(kept)) > MAX_QUERY_STRING_LENGTH:
+        kept = []
+    params = [*kept, ("lang", lang)]
     return f"{path}?{urlencode(params)}"
 
 

@@ -24,7 +24,15 @@ from app.settings import Settings
 from app.templating import render
 from search import get_backend
 from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavailable, Sort
-from search.params import PARAMETERS, SPRACHEN_SLUGS, InvalidSearchParams, parse_offer_params
+from search.params import (
+    PARAMETERS,
+    SPRACHEN_SLUGS,
+    InvalidSearchParams,
+    cap_pairs,
+    dedupe_pairs,
+    limit_errors,
+    parse_offer_params,
+)
 from search.service import database_search, load_offers, search_offers
 
 router = APIRouter(dependencies=[CachedPage])
@@ -235,9 +243,16 @@ def _search_or_fallback(session: Session, backend: SearchBackend, query: SearchQ
 
 @router.get("/angebote", response_class=HTMLResponse)
 def results(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    pairs: Pairs = [(k, v) for k, v in request.query_params.multi_items() if k in PAGE_PARAMS and v.strip()]
     resolver = DistrictResolver.from_session(session)
+    pairs: Pairs = dedupe_pairs(
+        [(k, v) for k, v in request.query_params.multi_items() if k in PAGE_PARAMS and v.strip()]
+    )
+    # Limits first: every chip links to "all the others", so an unbounded URL would cost N² (issue 14).
+    too_much = limit_errors(request.url.query, pairs, resolver)
+    if too_much:
+        pairs = cap_pairs(pairs, resolver)
     query, errors, origin = _search(request, session, settings, pairs, resolver)
+    errors = {**errors, **too_much}
     result = _search_or_fallback(session, _backend(request, settings), query)
     offers = load_offers(session, result)
     page = query.offset // PAGE_SIZE + 1

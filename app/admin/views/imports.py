@@ -71,10 +71,14 @@ def import_dry_run(
         token, path = imports.stage_upload(datei, settings)
     except imports.UploadError as exc:
         return _import_page(request, session, user, error=str(exc), status=exc.status)
-    report = sync_workbook(
-        path, engine=request.app.state.engine, settings=settings, dry_run=True, actor=user.email,
-        command=f"Verwaltung: Prüflauf {path.name}",
-    )  # fmt: skip
+    try:
+        report = sync_workbook(
+            path, engine=request.app.state.engine, settings=settings, dry_run=True, actor=user.email,
+            command=f"Verwaltung: Prüflauf {path.name}",
+        )  # fmt: skip
+    except Exception:
+        imports.discard(token, settings)  # nothing may stay on disk after a failed check
+        raise
     if not report.ok:
         imports.discard(token, settings)
         token = ""
@@ -99,10 +103,14 @@ def import_apply(
     if imports.sha256_of(path) != sha256:
         imports.discard(token, settings)
         return _import_page(request, session, user, error=_("Die Datei hat sich verändert."), status=400)
-    report = sync_workbook(
-        path, engine=request.app.state.engine, settings=settings, dry_run=False, actor=user.email,
-        command=f"Verwaltung: Import {path.name}",
-    )  # fmt: skip
+    try:
+        report = sync_workbook(
+            path, engine=request.app.state.engine, settings=settings, dry_run=False, actor=user.email,
+            command=f"Verwaltung: Import {path.name}",
+        )  # fmt: skip
+    except Exception:
+        imports.discard(token, settings)  # nothing may stay on disk after a failed import
+        raise
     if report.busy:  # another import runs: keep the checked file, the admin can apply it again later
         return _import_page(request, session, user, error=report.fatal or "", status=409)
     imports.discard(token, settings)

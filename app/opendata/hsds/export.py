@@ -7,7 +7,6 @@ foreign key of their parent, as HSDS' tabular form expects.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.catalogue import csv_safe
 from app.catalogue.models import Angebot, Einrichtung, Handlungsfeld, ImportRun, Thema, Traeger, Zielgruppe
 from app.opendata.hsds import mapping as m
 from app.opendata.hsds import queries as q
@@ -139,20 +139,12 @@ class TabularCollector:
         files = {}
         for table, (path, columns) in TABLES.items():
             out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+            writer = csv_safe.dict_writer(out, fieldnames=columns, lineterminator="\r\n")
             writer.writeheader()
             for row in self.rows[table].values():
-                writer.writerow({c: _cell(row[c]) for c in columns})
+                writer.writerow({c: row[c] for c in columns})
             files[path] = out.getvalue()
         return files
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def export_objects(session: Session, settings: Settings) -> dict[str, list[dict[str, Any]]]:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app.api.problems import Problem
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.deps import SessionDep, SettingsDep
 from app.opendata.hsds import mapping as m
@@ -67,7 +68,9 @@ PAGE_EXAMPLE = {
     "empty": False,
     "contents": [SERVICE_EXAMPLE],
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Kein öffentliches Objekt mit dieser ID."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Kein öffentliches Objekt mit dieser ID.", "model": Problem}
+}
 
 
 def page_object(total: int, page: int, per_page: int, contents: list[Any]) -> dict[str, Any]:

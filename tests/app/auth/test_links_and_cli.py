@@ -174,8 +174,13 @@ def test_demo_accounts_in_development_are_idempotent_and_work(
     line = next(ln for ln in first.splitlines() if "provider" in ln)
     email, password = line.split()[1], line.split("Passwort: ")[1].split("  ")[0]
     assert traeger.external_id in line
-    with new_client(settings) as browser:
+    with new_client(dev) as browser:
         assert login(browser, email, password).headers["location"] == "/anbieter"
+    # Marked as demo: outside development the known password opens nothing (issue 14).
+    for env in (Environment.test, Environment.production):
+        other = settings.model_copy(update={"env": env})
+        with new_client(other) as browser:
+            assert login(browser, email, password).status_code == 400
 
 
 def test_create_user_rejects_bad_email(settings: Settings, session: Session) -> None:

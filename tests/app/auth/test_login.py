@@ -112,8 +112,8 @@ def test_rate_limit_per_account_blocks_even_the_right_password(client: TestClien
     assert SESSION not in client.cookies
 
 
-def test_rate_limit_per_ip_across_accounts(client: TestClient, world: World) -> None:
-    for n in range(5):
+def test_rate_limit_per_ip_across_accounts(client: TestClient, world: World, settings: Settings) -> None:
+    for n in range(settings.login_max_failures_per_ip):
         login(client, f"rater{n}@example.org", "falsches passwort 123")
     assert login(client, "b@example.org", PASSWORD).status_code == 429
 
