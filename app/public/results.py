@@ -25,7 +25,7 @@ from app.templating import render
 from search import get_backend
 from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavailable, Sort
 from search.params import PARAMETERS, SPRACHEN_SLUGS, InvalidSearchParams, parse_offer_params
-from search.service import database_search, load_offers, search_offers
+from search.service import CARD_LOAD_OPTIONS, database_search, load_offers, search_offers
 
 router = APIRouter(dependencies=[CachedPage])
 PAGE_SIZE = 20
@@ -239,7 +239,7 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> Res
     resolver = DistrictResolver.from_session(session)
     query, errors, origin = _search(request, session, settings, pairs, resolver)
     result = _search_or_fallback(session, _backend(request, settings), query)
-    offers = load_offers(session, result)
+    offers = load_offers(session, result, options=CARD_LOAD_OPTIONS)
     page = query.offset // PAGE_SIZE + 1
     pages = max(1, -(-result.total // PAGE_SIZE))
     if page > pages:  # an old link past the end: show the last page instead of an empty one
