@@ -139,7 +139,8 @@ def _facts(doc: OfferDocument) -> list[str]:
     """Facts families put into a search ("kostenlose Beratung", "barrierefrei", "auf Arabisch")."""
     facts = ["kostenlos"] if doc.kostenlos else []
     facts += ["barrierefrei"] if doc.barrierefrei else []
-    return facts + [language.replace("-", " ") for language in doc.sprachen]
+    # German is the rule, not a fact: indexed, it would make "Deutsch lernen" match every offer.
+    return facts + [language.replace("-", " ") for language in doc.sprachen if language != "deutsch"]
 
 
 def searchable_text(doc: OfferDocument) -> dict[str, str]:
