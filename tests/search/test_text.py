@@ -186,3 +186,15 @@ def test_parser_distance_without_point_falls_back_and_control_characters_go() ->
 
 def test_stadtweit_as_district_restricts_nothing() -> None:
     assert parse_offer_params({"ortsteil": ["stadtweit"]}, RESOLVER).ortsteile == ()
+
+
+def test_an_indexed_card_expires_with_its_offer() -> None:
+    """Lists served from index cards drop an offer whose last day has passed, without asking the database."""
+    from datetime import date
+
+    from search.base import card_current
+
+    card = {"title": "Ferienfreizeit", "gueltig_bis": "2026-08-31"}
+    assert card_current(card, date(2026, 8, 31))
+    assert not card_current(card, date(2026, 9, 1))
+    assert card_current({"title": "Krabbelgruppe", "gueltig_bis": None}, date(2030, 1, 1))
