@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
@@ -61,9 +61,16 @@ def _finds_something(session: Session, backend: SearchBackend, q: str) -> bool:
 
 
 # What an offer card shows (title, institution, places, ages, cost, text) and the public rule needs: the
-# institution comes in the same query, places in one more – no Träger, target groups or topics.
+# institution comes in the same query, places in one more – no Träger, target groups or topics, and no
+# provenance JSON to decode.
 CARD_LOAD_OPTIONS: Sequence[Any] = (
-    joinedload(Angebot.einrichtung).joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
+    defer(Angebot.imported_values),  # type: ignore[arg-type]
+    defer(Angebot.online_edits),  # type: ignore[arg-type]
+    joinedload(Angebot.einrichtung).options(  # type: ignore[arg-type]
+        defer(Einrichtung.imported_values),  # type: ignore[arg-type]
+        defer(Einrichtung.online_edits),  # type: ignore[arg-type]
+        joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
+    ),
     selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
 )
 
