@@ -13,7 +13,8 @@ from app.settings import Settings
 from search.base import SearchBackend
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The two lookups below are async on purpose: a sync dependency costs a thread-pool round trip per request.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -43,7 +44,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-def get_search(request: Request) -> SearchBackend:
+async def get_search(request: Request) -> SearchBackend:
     backend: SearchBackend = request.app.state.search
     return backend
 

@@ -1,7 +1,9 @@
-"""Search latency: 10,000 generated offers, 300 mixed queries, both backends in-process, plus API overhead.
+"""Search latency: 10,000 generated offers, 300 mixed queries, both backends in-process, plus the app on top.
 
-Goals (2-core machine): embedded p50 ≤ 5 ms and p99 ≤ 25 ms; Meilisearch p50 ≤ 10 ms including HTTP;
-``GET /api/v1/offers`` end to end ≤ 3× the raw backend call for the same query. Printed, never asserted.
+Goals (2-core machine, uncached, with the German analysis chain): index build ≤ 5 s embedded; embedded
+backend call with facets p50 ≤ 1 ms and p99 ≤ 7 ms; Meilisearch p50 ≤ 10 ms including HTTP;
+``GET /api/v1/offers`` end to end ≤ 2× the raw backend call for the same query; the results page
+``/angebote`` with the page cache off ≤ 3×. Printed with their goals, never asserted.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ from search.params import parse_offer_params
 
 OFFERS = 10_000
 SEED = 7
+GOAL_BUILD_SECONDS = 5.0
+GOAL_API_RATIO = 2.0
+GOAL_PAGE_RATIO = 3.0
 QUERIES = 300
 RUNS = 3
 MEILI_BIN = PROJECT_ROOT / ".cache" / "meilisearch" / "meilisearch"
@@ -206,29 +211,43 @@ def main() -> None:
         def raw(backend: SearchBackend) -> Callable[[Params], object]:
             return lambda params: backend.search(by_key[id(params)])
 
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         outcome = index_offers(engine, settings)
-        print(f"Eingebetteter Index: {outcome.indexed} Dokumente in {time.perf_counter() - started:.1f} s")
+        build, build_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        print(
+            f"Eingebetteter Index: {outcome.indexed} Dokumente in {build:.1f} s (CPU {build_cpu:.1f} s), "
+            f"Ziel ≤ {GOAL_BUILD_SECONDS:.0f} s: Verhältnis {build / GOAL_BUILD_SECONDS:.2f} "
+            f"(CPU {build_cpu / GOAL_BUILD_SECONDS:.2f})"
+        )
         embedded = get_backend(settings)
         embedded_samples = measure(raw(embedded), queries)
-        embedded_p50 = _report("Eingebettet (SQLite FTS5)", embedded_samples, "Ziel p50 ≤ 5 ms, p99 ≤ 25 ms")
+        embedded_p50 = _report("Eingebettet (SQLite FTS5)", embedded_samples, "Ziel p50 ≤ 1 ms, p99 ≤ 7 ms")
+        for kind, values in (("Zeit", embedded_samples.wall), ("CPU", embedded_samples.cpu)):
+            p50, _p95, p99 = percentiles(values)
+            print(f"  Verhältnis zum Ziel ({kind}): p50 {p50 / 1.0:.2f}, p99 {p99 / 7.0:.2f} (≤ 1: erreicht)")
         found = _typo_hits(lambda p: embedded.search(by_key[id(p)]).ids, typos, titles)
         print(f"  Tippfehler-Stichprobe gefunden: {found} von {len(typos)}")
 
+        # Settings(env=test) switch the page cache off: every request below is answered uncached.
         app = create_app(settings)
         with TestClient(app) as client:
             api_samples = measure(lambda p: client.get("/api/v1/offers", params=p), queries)
+            page_samples = measure(lambda p: client.get("/angebote", params=p), queries)
         app.state.engine.dispose()
-        api_p50 = _report("GET /api/v1/offers (eingebettet)", api_samples, "Ziel ≤ 3× Backend")
-        for kind, n, api, raw_ in (
-            ("Zeit", 0, api_samples.wall, embedded_samples.wall),
-            ("CPU", 1, api_samples.cpu, embedded_samples.cpu),
+        for label, samples, goal in (
+            ("GET /api/v1/offers (eingebettet)", api_samples, GOAL_API_RATIO),
+            ("GET /angebote ohne Seiten-Cache", page_samples, GOAL_PAGE_RATIO),
         ):
-            ratios = [a / b for a, b in zip(api, raw_, strict=True) if b > 0]
-            print(
-                f"  Verhältnis API/Backend ({kind}): p50 {api_p50[n] / embedded_p50[n]:.2f}×, "
-                f"Median je Anfrage {statistics.median(ratios):.2f}× (Ziel ≤ 3×)"
-            )
+            p50s = _report(label, samples, f"Ziel ≤ {goal:.0f}× Backend")
+            for kind, n, app_values, raw_values in (
+                ("Zeit", 0, samples.wall, embedded_samples.wall),
+                ("CPU", 1, samples.cpu, embedded_samples.cpu),
+            ):
+                ratios = [a / b for a, b in zip(app_values, raw_values, strict=True) if b > 0]
+                print(
+                    f"  Verhältnis zum Backend ({kind}): p50 {p50s[n] / embedded_p50[n]:.2f}×, "
+                    f"Median je Anfrage {statistics.median(ratios):.2f}× (Ziel ≤ {goal:.0f}×)"
+                )
 
         meili = _start_meili(directory)
         if meili is not None:

@@ -6,8 +6,9 @@ escaped highlights and a did-you-mean suggestion. Pages and the API load the rec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -76,11 +77,13 @@ class SearchResult:
     total: int
     ids: list[str]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    # id -> field -> Markup whose text parts are escaped before <mark> is added.
-    highlights: dict[str, dict[str, Markup]] = field(default_factory=dict)
+    # id -> field -> Markup whose text parts are escaped before <mark> is added (computed when read).
+    highlights: Mapping[str, dict[str, Markup]] = field(default_factory=dict)
     suggestion: str | None = None
     degraded: bool = False
     backend: str = ""
+    # id -> the list fields of the hit as indexed (``list_card``), so a result list needs no object graph.
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,57 @@ class OfferDocument:
     status: str
     stadtweit: bool = False  # runs city-wide: matches every district filter
     extra: dict[str, Any] = field(default_factory=dict)
+    gueltig_bis: date | None = None  # after this day the offer is no longer public (lists check it)
+
+
+class Highlights(Mapping[str, dict[str, Markup]]):
+    """Marked title and description snippet per hit, computed when a page reads them – the API never does,
+    and the search call stays free of it."""
+
+    SNIPPET = 220
+
+    def __init__(self, q: str, texts: dict[str, tuple[str, str]]) -> None:
+        self.q = q
+        self.texts = texts if q.strip() else {}
+        self._done: dict[str, dict[str, Markup]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, Markup]:
+        if key not in self._done:
+            from search.text import highlight  # local import: search.text is the heavier module
+
+            title, description = self.texts[key]
+            self._done[key] = {
+                "title": highlight(title, self.q),
+                "description": highlight(description, self.q, snippet=self.SNIPPET),
+            }
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def list_card(doc: OfferDocument) -> dict[str, Any]:
+    """What a result list shows of an offer, stored with the indexed document."""
+    return {
+        "title": doc.title,
+        "einrichtung_id": doc.einrichtung_id,
+        "einrichtung_name": doc.einrichtung_name,
+        "ortsteile": list(doc.ortsteile),
+        "zielgruppen": list(doc.zielgruppen),
+        "themen": list(doc.themen),
+        "handlungsfeld": doc.handlungsfeld,
+        "gueltig_bis": doc.gueltig_bis.isoformat() if doc.gueltig_bis else None,
+    }
+
+
+def card_current(card: dict[str, Any], today: date | None = None) -> bool:
+    """Is an indexed offer still public today? Every other change reaches the index when it is saved;
+    only the calendar moves on its own."""
+    until = card.get("gueltig_bis")
+    return until is None or until >= (today or date.today()).isoformat()
 
 
 class SearchUnavailable(Exception):

@@ -8,16 +8,39 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlmodel import Session, col, select
 
 from app.catalogue import service
-from app.catalogue.models import Angebot, Einrichtung, Planungsraum
+from app.catalogue.models import Angebot, Einrichtung, Planungsraum, Traeger
 from app.catalogue.text import slug
 from app.catalogue.vocab import Barrierefrei, KostenArt
 from search.base import OfferDocument, SearchQuery
-from search.text import SYNONYMS_FILE, WORD_PARTS_FILE, index_text
+from search.text import SYNONYMS_FILE, WORD_PARTS_FILE, analyse_text
 
 _BATCH = 500
+# What a document needs, in few queries: the institution, its district and Träger joined; the provenance JSON
+# (imported values, online edits) of each record stays unread – decoding it was a third of a rebuild.
+_DOCUMENT_LOAD_OPTIONS = (
+    defer(Angebot.imported_values),  # type: ignore[arg-type]
+    defer(Angebot.online_edits),  # type: ignore[arg-type]
+    joinedload(Angebot.einrichtung).options(  # type: ignore[arg-type]
+        defer(Einrichtung.imported_values),  # type: ignore[arg-type]
+        defer(Einrichtung.online_edits),  # type: ignore[arg-type]
+        joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
+        joinedload(Einrichtung.traeger).load_only(Traeger.name),  # type: ignore[arg-type]
+    ),
+    selectinload(Angebot.zielgruppen),  # type: ignore[arg-type]
+    selectinload(Angebot.themen),  # type: ignore[arg-type]
+    selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
+)
+
+
+def _load(session: Session, external_ids: Sequence[str]) -> list[Angebot]:
+    """Offers for documents, in the given order."""
+    stmt = select(Angebot).where(col(Angebot.external_id).in_(external_ids)).options(*_DOCUMENT_LOAD_OPTIONS)
+    by_id = {a.external_id: a for a in session.exec(stmt).unique().all()}
+    return [by_id[i] for i in external_ids if i in by_id]
 
 
 def build_document(angebot: Angebot, planungsraum_names: dict[str, str] | None = None) -> OfferDocument:
@@ -53,6 +76,7 @@ def build_document(angebot: Angebot, planungsraum_names: dict[str, str] | None =
         lon=einrichtung.lon,
         status=service.effective_status(angebot).value,
         stadtweit=angebot.stadtweit,
+        gueltig_bis=angebot.gueltig_bis,
     )
 
 
@@ -79,7 +103,7 @@ def iter_public_documents(session: Session, *, today: date | None = None) -> Ite
     all_ids = list(session.exec(ids_stmt).all())
     for start in range(0, len(all_ids), _BATCH):
         chunk = all_ids[start : start + _BATCH]
-        for angebot in service.get_offers_by_external_ids(session, chunk):
+        for angebot in _load(session, chunk):
             yield build_document(angebot, names)
         session.expunge_all()
 
@@ -93,7 +117,7 @@ def documents_for(
     batch = DocumentBatch()
     for start in range(0, len(wanted), _BATCH):
         chunk = wanted[start : start + _BATCH]
-        found = {a.external_id: a for a in service.get_offers_by_external_ids(session, chunk)}
+        found = {a.external_id: a for a in _load(session, chunk)}
         for external_id in chunk:
             angebot = found.get(external_id)
             if angebot is not None and service.is_public(angebot, today):
@@ -121,23 +145,41 @@ def count_public(session: Session) -> int:
     return service.count_public_offers(session)
 
 
-# Searchable fields in rank order (title > zielgruppen/themen > institution > description), shared by both
-# backends so they search the same folded words, compound parts and synonyms.
-SEARCHABLE_FIELDS = ("title", "groups", "institution", "description", "places")
+# Searchable fields in rank order (title > institution > zielgruppen/themen > description), shared by both
+# backends so they search the same analysed tokens (search.text: words, stems, compound parts); the last field
+# holds what synonyme.txt adds, so synonym matches rank below the document's own words.
+SEARCHABLE_FIELDS = ("title", "institution", "groups", "places", "description", "synonyms")
+
+
+def _facts(doc: OfferDocument) -> list[str]:
+    """Facts families put into a search ("kostenlose Beratung", "barrierefrei", "auf Arabisch")."""
+    facts = ["kostenlos"] if doc.kostenlos else []
+    facts += ["barrierefrei"] if doc.barrierefrei else []
+    # German is the rule, not a fact: indexed, it would make "Deutsch lernen" match every offer.
+    return facts + [language.replace("-", " ") for language in doc.sprachen if language != "deutsch"]
 
 
 def searchable_text(doc: OfferDocument) -> dict[str, str]:
-    return {
-        "title": index_text(doc.title),
-        "groups": index_text(" ".join((*doc.zielgruppen_labels, *doc.themen_labels))),
-        "institution": index_text(f"{doc.einrichtung_name} {doc.traeger_name}"),
-        "description": index_text(doc.description),
-        "places": index_text(" ".join(doc.ortsteil_names)),
+    texts = {
+        "title": doc.title,
+        "institution": f"{doc.einrichtung_name} {doc.traeger_name}",
+        "groups": " ".join((*doc.zielgruppen_labels, *doc.themen_labels, *_facts(doc))),
+        "places": " ".join(doc.ortsteil_names),
+        "description": doc.description,
     }
+    analysed = {field: analyse_text(text) for field, text in texts.items()}
+    own = {t for terms, _ in analysed.values() for t in terms}
+    extra = dict.fromkeys(
+        t
+        for field in ("title", "institution", "groups", "description")
+        for t in analysed[field][1]
+        if t not in own
+    )
+    return {field: " ".join(analysed[field][0]) for field in texts} | {"synonyms": " ".join(extra)}
 
 
 # Bump when the way documents are analysed changes: every stored fingerprint then counts as stale.
-DOCUMENT_FORMAT = "1"
+DOCUMENT_FORMAT = "2"  # 2: German analysis chain (stems, compounds, synonyms field) and list cards
 
 
 @lru_cache(maxsize=1)

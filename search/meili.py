@@ -1,9 +1,11 @@
 """Meilisearch backend (HTTP via httpx, ``Accept-Encoding: identity`` – gzip cost ~40 ms per response).
 
-Documents carry the folded index terms from search.text (umlauts, compound parts, synonyms), so Meilisearch
-and the embedded backend search the same words. ``localizedAttributes`` stays unset: Meilisearch 1.21's
-German segmenter breaks unknown words into fragments (see shared/engine-notes.md).
-Filter strings are built only by :func:`filter_expression`, every value through :func:`quote`.
+Documents carry the analysed tokens of search.text (folded words, Snowball stems, compound parts, synonyms
+in a field of their own), and a query is sent as its analysed tokens too, so Meilisearch and the embedded
+backend match the same tokens and rank alike (ranking rules in the embedded backend's order: typo,
+attribute, exactness). ``localizedAttributes`` stays unset: Meilisearch 1.21's German segmenter breaks
+unknown words into fragments (see shared/engine-notes.md). Filter strings are built only by
+:func:`filter_expression`, every value through :func:`quote`.
 """
 
 from __future__ import annotations
@@ -20,16 +22,24 @@ from typing import Any
 import httpx
 
 from app.catalogue.text import fold
-from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
+from search.base import (
+    FACETS,
+    Highlights,
+    OfferDocument,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    Sort,
+    list_card,
+)
 from search.documents import SEARCHABLE_FIELDS, facet_values, fingerprint, searchable_text
-from search.text import highlight, query_words, synonyms
+from search.text import analyse_query
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1_000
 TASK_TIMEOUT_SECONDS = 300.0
 _WRITE_TIMEOUT_SECONDS = 30.0
-_SNIPPET = 220
 _NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,400}$")
 # A rebuild lock older than this belongs to a run that died (10,000 offers take well under a minute).
@@ -93,6 +103,7 @@ def to_meili(doc: OfferDocument) -> dict[str, Any]:
         "alter_bis": doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
         "stadtweit": doc.stadtweit,
         "fingerprint": fingerprint(doc),
+        "card": list_card(doc),
         **searchable_text(doc),
     }
     for name, values in facet_values(doc).items():
@@ -104,15 +115,32 @@ def to_meili(doc: OfferDocument) -> dict[str, Any]:
     return body
 
 
-def index_settings() -> dict[str, Any]:
+def typo_free_words(bodies: Iterable[dict[str, Any]]) -> list[str]:
+    """Indexed tokens long enough for a typo: a query token that is one of them is a known word, not a typo
+    (as in the embedded backend: "schuld" must not also find "schule")."""
+    found: set[str] = set()
+    for body in bodies:
+        for field in SEARCHABLE_FIELDS:
+            found.update(t for t in str(body.get(field, "")).split() if len(t) >= 5)
+    return sorted(found)
+
+
+def index_settings(known_words: Sequence[str] = ()) -> dict[str, Any]:
     return {
-        # title > zielgruppen/themen > institution > places > description
-        "searchableAttributes": ["title", "groups", "institution", "places", "description"],
-        "displayedAttributes": ["id", "display_title", "display_description", "fingerprint"],
+        # title > institution > zielgruppen/themen > places > description > synonyms (search.documents)
+        "searchableAttributes": list(SEARCHABLE_FIELDS),
+        # Name sorting (and the empty query) is a pure sort, as in the embedded backend.
+        "rankingRules": ["words", "sort", "typo", "attribute", "exactness", "proximity"],
+        "displayedAttributes": ["id", "display_title", "display_description", "fingerprint", "card"],
         "filterableAttributes": [*FACETS, "stadtweit", "alter_von", "alter_bis", "_geo"],
         "sortableAttributes": ["name_sort", "key", "_geo"],
-        "synonyms": synonyms().pairs(),
-        "typoTolerance": {"enabled": True, "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9}},
+        # synonyme.txt is applied at indexing time (the "synonyms" field), identically for both backends.
+        "synonyms": {},
+        "typoTolerance": {
+            "enabled": True,
+            "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
+            "disableOnWords": list(known_words),
+        },
         "pagination": {"maxTotalHits": 100_000},
         "faceting": {"maxValuesPerFacet": 200},
     }
@@ -177,19 +205,19 @@ class MeiliBackend:
                 return False
             raise
 
-    def _create(self, uid: str) -> None:
+    def _create(self, uid: str, known_words: Sequence[str] = ()) -> None:
         self._write("POST", "/indexes", json={"uid": uid, "primaryKey": "key"})
-        self._write("PATCH", f"/indexes/{uid}/settings", json=index_settings())
+        self._write("PATCH", f"/indexes/{uid}/settings", json=index_settings(known_words))
 
     def ensure_index(self) -> None:
         if not self._index_exists(self.index):
             self._create(self.index)
 
-    def _push(self, uid: str, documents: Iterable[OfferDocument]) -> int:
+    def _push(self, uid: str, documents: Iterable[dict[str, Any]]) -> int:
         count = 0
         batch: list[dict[str, Any]] = []
-        for doc in documents:
-            batch.append(to_meili(doc))
+        for body in documents:
+            batch.append(body)
             if len(batch) >= BATCH_SIZE:
                 self._write("POST", f"/indexes/{uid}/documents", json=batch)
                 count += len(batch)
@@ -203,7 +231,7 @@ class MeiliBackend:
 
     def upsert(self, documents: Sequence[OfferDocument]) -> None:
         self.ensure_index()
-        self._push(self.index, documents)
+        self._push(self.index, (to_meili(d) for d in documents))
 
     def delete(self, ids: Iterable[str]) -> None:
         keys = [document_key(i) for i in ids]
@@ -220,9 +248,10 @@ class MeiliBackend:
         with self._rebuild_lock():
             self._drop_leftovers()
             fresh = f"{self.index}_neu_{int(time.time() * 1000)}"
-            self._create(fresh)
+            bodies = [to_meili(d) for d in documents]
+            self._create(fresh, typo_free_words(bodies))
             try:
-                count = self._push(fresh, documents)
+                count = self._push(fresh, bodies)
                 self._check_fresh(fresh, count)
                 self.ensure_index()
                 self._write("POST", "/swap-indexes", json=[{"indexes": [self.index, fresh]}])
@@ -360,13 +389,14 @@ class MeiliBackend:
             return False
 
     def search(self, query: SearchQuery) -> SearchResult:
-        words = query_words(query.q)
-        text = " ".join(words) + (" " if words and query.q.endswith(" ") else "")
+        analysis = analyse_query(query.q)
+        words = analysis.tokens
+        text = " ".join(words) + (" " if words and not analysis.prefix else "")
         body: dict[str, Any] = {
             "q": text,
             "filter": filter_expression(query),
             "facets": [f for f in query.facets if f in FACETS],
-            "attributesToRetrieve": ["id", "display_title", "display_description"],
+            "attributesToRetrieve": ["id", "display_title", "display_description", "card"],
             "matchingStrategy": "all",
         }
         sort = _sort(query, bool(words))
@@ -378,19 +408,13 @@ class MeiliBackend:
             body.update(offset=query.offset, limit=query.limit)
         found = self._request("POST", f"/indexes/{self.index}/search", json=body)
         if len(words) > 1 and _total(found) == 0:
-            # No document has every word: like the embedded backend, let the last words go.
-            body["matchingStrategy"] = "last"
+            # No document has every token: like the embedded backend, let the commonest go first.
+            body["matchingStrategy"] = "frequency"
             found = self._request("POST", f"/indexes/{self.index}/search", json=body)
         hits = found["hits"]
-        highlights = {}
-        if words:
-            highlights = {
-                h["id"]: {
-                    "title": highlight(h.get("display_title", ""), query.q),
-                    "description": highlight(h.get("display_description", ""), query.q, snippet=_SNIPPET),
-                }
-                for h in hits
-            }
+        highlights = Highlights(
+            query.q, {h["id"]: (h.get("display_title", ""), h.get("display_description", "")) for h in hits}
+        )
         facets = {
             name: {str(value): int(n) for value, n in counts.items() if n}
             for name, counts in (found.get("facetDistribution") or {}).items()
@@ -401,6 +425,7 @@ class MeiliBackend:
             facets={k: v for k, v in facets.items() if v},
             highlights=highlights,
             backend=self.name,
+            cards={h["id"]: h["card"] for h in hits if isinstance(h.get("card"), dict)},
         )
 
     def close(self) -> None:

@@ -8,16 +8,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from app.catalogue import service
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.text import fold
-from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavailable, Sort
+from search.base import (
+    Highlights,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    Sort,
+    list_card,
+)
 from search.documents import build_document, facet_values, matches_filters
 from search.suggest import suggest
-from search.text import highlight, query_words
+from search.text import query_words
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +55,7 @@ def _drop_stale(session: Session, result: SearchResult) -> None:
         return
     log.info("%d veraltete Treffer aus dem Suchindex verworfen: %s", len(stale), ", ".join(stale[:5]))
     result.ids = [i for i in result.ids if i in public]
-    result.total = max(result.total - len(stale), len(result.ids))
-    for external_id in stale:
-        result.highlights.pop(external_id, None)
+    result.total = max(result.total - len(stale), len(result.ids))  # highlights/cards are looked up by id
 
 
 def search_offers(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchResult:
@@ -60,8 +67,32 @@ def search_offers(session: Session, backend: SearchBackend, query: SearchQuery) 
         result = database_search(session, query)
         result.degraded = True
     if result.total == 0 and query.q.strip() and result.suggestion is None:
-        result.suggestion = suggest(session, query.q)
+        result.suggestion = suggest(session, query.q, lambda q: _finds_something(session, backend, q))
     return result
+
+
+def _finds_something(session: Session, backend: SearchBackend, q: str) -> bool:
+    """Does a suggested text find any public offer (catalogue-wide: the page offers removing filters)?"""
+    probe = SearchQuery(q=q, limit=1, facets=())
+    try:
+        return backend.search(probe).total > 0
+    except SearchUnavailable:
+        return database_search(session, probe).total > 0
+
+
+# What an offer card shows (title, institution, places, ages, cost, text) and the public rule needs: the
+# institution comes in the same query, places in one more – no Träger, target groups or topics, and no
+# provenance JSON to decode.
+CARD_LOAD_OPTIONS: Sequence[Any] = (
+    defer(Angebot.imported_values),  # type: ignore[arg-type]
+    defer(Angebot.online_edits),  # type: ignore[arg-type]
+    joinedload(Angebot.einrichtung).options(  # type: ignore[arg-type]
+        defer(Einrichtung.imported_values),  # type: ignore[arg-type]
+        defer(Einrichtung.online_edits),  # type: ignore[arg-type]
+        joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
+    ),
+    selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
+)
 
 
 def load_offers(session: Session, result: SearchResult, *, options: Sequence[Any] = ()) -> list[Angebot]:
@@ -117,20 +148,21 @@ def database_search(session: Session, query: SearchQuery) -> SearchResult:
                     facets.setdefault(name, {}).setdefault(value, 0)
                     facets[name][value] += 1
     page = docs[query.offset : query.offset + query.limit]
-    highlights = (
-        {
-            d.id: {
-                "title": highlight(d.title, query.q),
-                "description": highlight(d.description, query.q, snippet=220),
-            }
-            for d in page
-        }
-        if query.q.strip()
-        else {}
-    )
+    highlights = Highlights(query.q, {d.id: (d.title, d.description) for d in page})
     return SearchResult(
-        total=len(docs), ids=[d.id for d in page], facets=facets, highlights=highlights, backend="database"
+        total=len(docs),
+        ids=[d.id for d in page],
+        facets=facets,
+        highlights=highlights,
+        backend="database",
+        cards={d.id: list_card(d) for d in page},
     )
 
 
-__all__: Sequence[str] = ("DEGRADED_NOTICE", "database_search", "load_offers", "search_offers")
+__all__: Sequence[str] = (
+    "CARD_LOAD_OPTIONS",
+    "DEGRADED_NOTICE",
+    "database_search",
+    "load_offers",
+    "search_offers",
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import math
 import os
 import sqlite3
@@ -30,15 +31,23 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from app.catalogue.text import fold
-from search.base import FACETS, OfferDocument, SearchQuery, SearchResult, SearchUnavailable, Sort
+from search.base import (
+    FACETS,
+    Highlights,
+    OfferDocument,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    Sort,
+    list_card,
+)
 from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
-from search.text import highlight, max_typos, query_words
+from search.text import QueryAnalysis, analyse_query, max_typos
 
-# bm25 weights in SEARCHABLE_FIELDS order: title > groups > institution > description; places near groups.
-_WEIGHTS = (100.0, 20.0, 5.0, 1.0, 10.0)
-_SNIPPET = 220
-# Above this many hits the extra tie-break passes cost more than they help (common prefixes like "Fam").
-_TIERED_RANKING_MAX = 2_000
+# bm25 weights in SEARCHABLE_FIELDS order: title > institution > groups > places > description > synonyms.
+_WEIGHTS = (100.0, 20.0, 10.0, 8.0, 1.0, 0.5)
+# Above this many hits bm25 is not computed (common prefixes like "Fam"): tiers and name order rank them.
+_BM25_MAX = 400
 # How long to wait for a lock held by another connection: writers queue, searches give up and degrade.
 _READ_WAIT_MS = 1_000
 _WRITE_WAIT_MS = 30_000
@@ -56,7 +65,8 @@ CREATE TABLE IF NOT EXISTS doc (
     barrierefrei INTEGER NOT NULL,
     stadtweit INTEGER NOT NULL,
     lat REAL,
-    lon REAL
+    lon REAL,
+    card TEXT NOT NULL DEFAULT '{{}}'
 );
 CREATE TABLE IF NOT EXISTS facet (
     doc INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (doc, name, value)
@@ -102,6 +112,9 @@ class _FacetBitmaps:
     size: int
     everything: int
     values: dict[str, dict[str, int]]
+    # The same as sets, for filtering: a filter is set arithmetic in memory instead of a join per hit.
+    members: dict[tuple[str, str], frozenset[int]]
+    stadtweit: frozenset[int]
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> _FacetBitmaps:
@@ -113,7 +126,29 @@ class _FacetBitmaps:
         for (name, value), docs in grouped.items():
             values[name][value] = _mask(docs, size)
         everything = _mask((r[0] for r in conn.execute("SELECT rowid FROM doc")), size)
-        return cls(size, everything, dict(values))
+        members = {key: frozenset(docs) for key, docs in grouped.items()}
+        stadtweit = frozenset(r[0] for r in conn.execute("SELECT rowid FROM doc WHERE stadtweit = 1"))
+        return cls(size, everything, dict(values), members, stadtweit)
+
+    def allowed(self, query: SearchQuery) -> set[int] | None:
+        """Documents passing the facet filters (AND across, OR within; city-wide offers pass every district
+        filter), or None when no such filter is set."""
+        result: set[int] | None = None
+
+        def any_of(name: str, values: Iterable[str]) -> set[int]:
+            found: set[int] = set()
+            for value in values:
+                found |= self.members.get((name, value), frozenset())
+            return found
+
+        clauses = [any_of(n, v) | self.stadtweit for n, v in query.district_filters()]
+        clauses += [any_of(n, v) for n, v in query.value_filters()]
+        for name, flag in (("kostenlos", query.kostenlos), ("barrierefrei", query.barrierefrei)):
+            if flag is not None:
+                clauses.append(any_of(name, ["true" if flag else "false"]))
+        for clause in sorted(clauses, key=len):
+            result = clause if result is None else result & clause
+        return result
 
     def count(self, matched: int, wanted: Iterable[str]) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
@@ -131,12 +166,13 @@ class _Order:
 
     name_rank: dict[int, int]
     coords: dict[int, tuple[float, float]]
+    by_name: list[int]  # every rowid in name order
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> _Order:
-        ranked = conn.execute("SELECT rowid FROM doc ORDER BY name_key, id")
+        ranked = [r[0] for r in conn.execute("SELECT rowid FROM doc ORDER BY name_key, id")]
         coords = conn.execute("SELECT rowid, lat, lon FROM doc WHERE lat IS NOT NULL AND lon IS NOT NULL")
-        return cls({r[0]: n for n, r in enumerate(ranked)}, {r[0]: (r[1], r[2]) for r in coords})
+        return cls({r: n for n, r in enumerate(ranked)}, {r[0]: (r[1], r[2]) for r in coords}, ranked)
 
 
 @dataclass
@@ -150,18 +186,21 @@ class _Snapshot:
 class _Vocabulary:
     by_length: dict[int, list[str]]
     terms: frozenset[str]
+    frequency: dict[str, int]  # term -> number of documents with it
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> _Vocabulary:
         by_length: dict[int, list[str]] = defaultdict(list)
-        terms = [row[0] for row in conn.execute("SELECT term FROM fts_terms")]
-        for term in terms:
+        frequency = dict(conn.execute("SELECT term, doc FROM fts_terms"))
+        for term in frequency:
             by_length[len(term)].append(term)
-        return cls(dict(by_length), frozenset(terms))
+        return cls(dict(by_length), frozenset(frequency), frequency)
 
     def typo_matches(self, word: str) -> list[str]:
+        """Indexed terms within typo distance – none but the word itself when it is indexed (a known word
+        is not a typo: "schulden" must not also find "Schule")."""
         allowed = max_typos(word)
-        if allowed == 0:
+        if allowed == 0 or word in self.terms:
             return [word] if word in self.terms else []
         found: list[str] = []
         for length in range(len(word) - allowed, len(word) + allowed + 1):
@@ -427,32 +466,34 @@ class SqliteFtsBackend:
         conn, inode = self._conn()
         # A search waits briefly for a writer's commit, then degrades instead of hanging the page.
         conn.execute(f"PRAGMA busy_timeout = {_READ_WAIT_MS}")
-        words = query_words(query.q)
-        prefix = bool(words) and not query.q.endswith(" ")
+        analysis = analyse_query(query.q)
         where, params = _filters(query)
         snapshot = self._current(conn, inode)
-        if not words:
+        if not analysis.tokens:
             return self._run(conn, snapshot, query, None, where, params)
         vocab = snapshot.vocabulary
-        last = len(words) - 1
-        groups = [_match_group(w, vocab, prefix and i == last) for i, w in enumerate(words)]
-        exact = [_match_group(w, vocab, prefix and i == last, typos=False) for i, w in enumerate(words)]
-        # Like Meilisearch's "last" matching strategy: no document has every word → drop words from the end.
-        for keep in range(len(groups), 0, -1):
-            kept = groups[:keep]
-            if any(g is None for g in kept):
-                continue
-            ranking = _Ranking(
-                exact=None
-                if any(g is None for g in exact[:keep])
-                else " AND ".join(str(g) for g in exact[:keep]),
-                title="title : (" + " OR ".join(str(g) for g in kept) + ")",
+        last = len(analysis.tokens) - 1
+        groups: dict[str, str | None] = {}
+        typo_tokens: set[str] = set()
+        for i, token in enumerate(analysis.tokens):
+            variants = vocab.typo_matches(token)
+            if any(v != token for v in variants):
+                typo_tokens.add(token)
+            groups[token] = _match_group(
+                token, variants, vocab, analysis.prefix and i == last, _exact_for(analysis, token)
             )
-            result = self._run(
-                conn, snapshot, query, " AND ".join(str(g) for g in kept), where, params, ranking
-            )
-            if result.total or keep == 1:
-                return result
+        # Like Meilisearch's "frequency" matching strategy: when no document has every token, let the
+        # commonest go first (a question's one rare word is the one that matters).
+        kept = list(analysis.tokens)
+        while kept:
+            expressions = [groups[t] for t in kept]
+            if all(e is not None for e in expressions):
+                ranking = _ranking(analysis, kept, groups, typo_tokens, vocab)
+                match = " AND ".join(str(e) for e in expressions)
+                result = self._run(conn, snapshot, query, match, where, params, ranking)
+                if result.total or len(kept) == 1:
+                    return result
+            kept.remove(max(kept, key=lambda t: (groups[t] is None, vocab.frequency.get(t, 0))))
         return SearchResult(total=0, ids=[], backend=self.name)
 
     def _run(
@@ -469,24 +510,40 @@ class SqliteFtsBackend:
         condition = (" WHERE " + " AND ".join(where)) if where else ""
         scores: dict[int, float] = {}
         bitmaps = snapshot.facets
+        allowed = bitmaps.allowed(query)
         if match is None:
             if where:
                 rowids = [r[0] for r in conn.execute("SELECT doc.rowid FROM doc" + condition, params)]  # noqa: S608
+            elif allowed is not None:
+                rowids = list(allowed)
+                allowed = None
             else:
                 rowids = list(snapshot.order.name_rank)
         else:
-            weights = ", ".join(str(w) for w in _WEIGHTS)
             # Only placeholders and module constants go into the SQL text; values travel as parameters.
-            rows = conn.execute(
-                f"SELECT fts.rowid, bm25(fts, {weights}) FROM fts"  # noqa: S608
+            tail = (
+                " FROM fts"
                 + (" CROSS JOIN doc ON doc.rowid = fts.rowid" if where else "")
                 + " WHERE fts MATCH ?"
-                + (" AND " + " AND ".join(where) if where else ""),
-                [match, *params],
-            ).fetchall()
-            scores = dict(rows)
-            rowids = list(scores)
-        matched = bitmaps.everything if match is None and not where else _mask(rowids, bitmaps.size)
+                + (" AND " + " AND ".join(where) if where else "")
+            )
+            rowids = [r[0] for r in conn.execute("SELECT fts.rowid" + tail, [match, *params])]
+            every_match = len(rowids)
+            if allowed is not None:
+                rowids = [r for r in rowids if r in allowed]
+                allowed = None
+            # bm25 costs ~1 µs a matching row (filters cannot narrow it): past a few hundred matches the
+            # tiers and the name order rank well enough.
+            if query.sort is Sort.relevance and rowids and every_match <= _BM25_MAX:
+                weights = ", ".join(str(w) for w in _WEIGHTS)
+                scored = conn.execute(f"SELECT fts.rowid, bm25(fts, {weights})" + tail, [match, *params])
+                scores = dict(scored)
+            else:
+                scores = dict.fromkeys(rowids, 0.0)
+        if allowed is not None:
+            rowids = [r for r in rowids if r in allowed]
+        unfiltered = match is None and not where and len(rowids) == len(snapshot.order.name_rank)
+        matched = bitmaps.everything if unfiltered else _mask(rowids, bitmaps.size)
         total = len(rowids)
         wanted = [f for f in query.facets if f in FACETS]
         facets = bitmaps.count(matched, wanted) if total else {}
@@ -497,26 +554,19 @@ class SqliteFtsBackend:
             found = {
                 r[0]: r[1:]
                 for r in conn.execute(
-                    f"SELECT rowid, id, title, description FROM doc WHERE rowid IN ({marks})",  # noqa: S608
+                    f"SELECT rowid, id, title, description, card FROM doc WHERE rowid IN ({marks})",  # noqa: S608
                     page,
                 )
             }
         hits = [found[r] for r in page if r in found]
-        highlights = {}
-        if query.q.strip():
-            highlights = {
-                external_id: {
-                    "title": highlight(title, query.q),
-                    "description": highlight(description, query.q, snippet=_SNIPPET),
-                }
-                for external_id, title, description in hits
-            }
+        highlights = Highlights(query.q, {h[0]: (h[1], h[2]) for h in hits})
         return SearchResult(
             total=total,
             ids=[h[0] for h in hits],
             facets=facets,
             highlights=highlights,
             backend=self.name,
+            cards={h[0]: json.loads(h[3]) for h in hits},
         )
 
     @staticmethod
@@ -547,74 +597,99 @@ class SqliteFtsBackend:
             return [k[-1] for k in heapq.nsmallest(wanted, keyed)][query.offset :]
         if query.sort is Sort.relevance and scores:
             # Meilisearch-like tie-breaks where affordable: exact words before typos, title before the rest.
-            exact: set[int] = set()
-            title: set[int] = set()
-            if ranking is not None and len(rowids) <= _TIERED_RANKING_MAX:
-                if ranking.exact is not None:
-                    exact = {
-                        r[0] for r in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [ranking.exact])
+            exact: set[int] | None = None
+            title: set[int] | None = None
+            title_all: set[int] | None = None
+            typed: set[int] | None = None
+            if ranking is not None and len(rowids) > wanted:
+
+                def having(expression: str) -> set[int]:
+                    return {
+                        r[0] for r in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [expression])
                     }
-                title = {
-                    r[0] for r in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [ranking.title])
-                }
+
+                exact = having(ranking.exact) if ranking.exact is not None else None
+                title = having(ranking.title)
+                title_all = having(ranking.title_all) if ranking.title_all is not None and title else None
+                if ranking.words is not None and len(rowids) <= _BM25_MAX:
+                    typed = having(ranking.words)
             keyed_score = (
-                (r not in exact, r not in title, scores[r], name_rank[r], r)
-                if exact or title
-                else (False, False, scores[r], name_rank[r], r)
+                (
+                    exact is not None and r not in exact,
+                    title_all is not None and r not in title_all,
+                    title is not None and r not in title,
+                    typed is not None and r not in typed,
+                    scores[r],
+                    name_rank[r],
+                    r,
+                )
                 for r in rowids
             )
             return [k[-1] for k in heapq.nsmallest(wanted, keyed_score)][query.offset :]
+        if len(rowids) == len(snapshot.order.by_name):  # everything (no text, no filter): already in order
+            return snapshot.order.by_name[query.offset : wanted]
         return heapq.nsmallest(wanted, rowids, key=name_rank.__getitem__)[query.offset :]
 
 
 @dataclass(frozen=True)
 class _Ranking:
-    """Meilisearch-like tie-breaks before bm25: exact words before typo variants, then title matches."""
+    """Meilisearch-like tie-breaks before bm25: no typo, then title matches, then the typed words exactly."""
 
-    exact: str | None  # FTS5 expression without typo variants (None: the query has no exact match)
-    title: str  # the query restricted to the title column
+    exact: str | None  # the kept tokens without typo variants (None: no typo variant in play)
+    title_all: str | None  # every kept token in the title (None: a single token)
+    title: str  # some kept token in the title
+    words: str | None  # every typed word as it is (not stemmed or split)
 
 
-def _match_group(word: str, vocab: _Vocabulary, prefix: bool, *, typos: bool = True) -> str | None:
-    """FTS5 expression for one query word: its typo variants, OR'd; None when nothing can match."""
-    exact = [word] if word in vocab.terms else []
-    variants = sorted(set(vocab.typo_matches(word))) if typos else exact
-    parts = [f'"{v}"' for v in variants]
+def _exact_for(analysis: QueryAnalysis, token: str) -> list[str]:
+    """Typed words whose analysis yields ``token`` (bm25 then counts the exact form as an extra match)."""
+    return [w for w in analysis.words if w != token and analyse_query(w).tokens[:1] == (token,)]
+
+
+def _ranking(
+    analysis: QueryAnalysis,
+    kept: list[str],
+    groups: dict[str, str | None],
+    typo_tokens: set[str],
+    vocab: _Vocabulary,
+) -> _Ranking:
+    present = [str(groups[t]) for t in kept if groups[t] is not None]
+    plain = None
+    if typo_tokens.intersection(kept):  # some token also matched typo variants: exact matches first
+        exact = [f'"{t}"' for t in kept if t in vocab.terms]
+        plain = " AND ".join(exact) if len(exact) == len(kept) else None
+    typed = [f'"{w}"' for w in analysis.words if w in vocab.terms]
+    words_differ = tuple(analysis.words) != tuple(kept)
+    return _Ranking(
+        exact=plain,
+        title_all=" AND ".join(f"title : {g}" for g in present) if len(present) > 1 else None,
+        title="title : (" + " OR ".join(present) + ")",
+        words=" AND ".join(typed) if words_differ and typed and len(typed) == len(analysis.words) else None,
+    )
+
+
+def _match_group(
+    token: str, variants: Sequence[str], vocab: _Vocabulary, prefix: bool, exact_words: Sequence[str] = ()
+) -> str | None:
+    """FTS5 expression for one token: its variants (itself, or typo variants when it is not indexed), the
+    typed word it came from, and the prefix while typing – OR'd; None when nothing can match."""
+    alternatives = sorted(set(variants))
+    # The typed word beside its stem makes bm25 prefer exact forms – where bm25 is computed at all.
+    if alternatives and vocab.frequency.get(token, 0) <= _BM25_MAX:
+        alternatives += [w for w in exact_words if w in vocab.terms and w not in alternatives]
+    parts = [f'"{v}"' for v in alternatives]
     if prefix:
-        parts.append(f'"{word}"*')
+        parts.append(f'"{token}"*')
     if not parts:
         return None
     return "(" + " OR ".join(parts) + ")"
 
 
-def _in(column: str, values: Sequence[Any], params: list[Any]) -> str:
-    params.extend(values)
-    return f"{column} IN ({', '.join('?' * len(values))})"
-
-
-def _facet_filter(name: str, values: Sequence[str], params: list[Any]) -> str:
-    params.append(name)
-    return f"doc.rowid IN (SELECT doc FROM facet WHERE name = ? AND {_in('value', values, params)})"  # noqa: S608
-
-
 def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
-    """AND across filters, OR within one filter's values; city-wide offers match every district filter."""
-    where: list[str] = []
-    params: list[Any] = []
-    for name, values in query.district_filters():
-        where.append(f"(doc.stadtweit = 1 OR {_facet_filter(name, values, params)})")
-    for name, values in query.value_filters():
-        where.append(_facet_filter(name, values, params))
-    if query.alter is not None:
-        where.append("doc.alter_von <= ? AND doc.alter_bis >= ?")
-        params.extend([query.alter, query.alter])
-    if query.kostenlos is not None:
-        where.append("doc.kostenlos = ?")
-        params.append(int(query.kostenlos))
-    if query.barrierefrei is not None:
-        where.append("doc.barrierefrei = ?")
-        params.append(int(query.barrierefrei))
-    return where, params
+    """The filters SQL checks: the age range (facet filters are set arithmetic, ``_FacetBitmaps.allowed``)."""
+    if query.alter is None:
+        return [], []
+    return ["doc.alter_von <= ? AND doc.alter_bis >= ?"], [query.alter, query.alter]
 
 
 _DOC_COLUMNS = (
@@ -629,6 +704,7 @@ _DOC_COLUMNS = (
     "stadtweit",
     "lat",
     "lon",
+    "card",
 )
 
 
@@ -650,6 +726,7 @@ def _stored(doc: OfferDocument) -> tuple[tuple[Any, ...], tuple[str, ...], tuple
         int(doc.stadtweit),
         _real(doc.lat),
         _real(doc.lon),
+        json.dumps(list_card(doc), ensure_ascii=False),
     )
     text = searchable_text(doc)
     facets = sorted({(name, v) for name, values in facet_values(doc).items() for v in values})

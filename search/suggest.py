@@ -1,22 +1,32 @@
-"""Did-you-mean for a query that found nothing: the closest words of public offer titles and labels."""
+"""Did-you-mean for a query that found nothing: the closest words of public offer titles and labels.
+
+A suggestion only corrects typos – each unknown word is replaced by a known word within a small edit
+distance (Damerau/OSA, one more edit than the search itself tolerates), never by a merely similar-looking
+word of another topic ("Familienberatung" is not "Pflegeberatung": six edits). It is offered only when it
+finds something (``has_results``), trying the next-closest words when the closest do not.
+"""
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from sqlmodel import Session, col, func, select
 
 from app.catalogue import service, vocab
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.text import fold
-from search.text import query_words
+from search.text import max_typos, query_words
 
-_MIN_SCORE = 70
-_LENGTH_SLACK = 3
+_CANDIDATES = 3  # closest words tried per unknown word
+_TRIES = 6  # suggested queries checked for results at most
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,8 @@ class _Words:
 
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple[Any, ...], _Words]] = {}
+_cache: dict[str, tuple[tuple[Any, ...], _Words, float]] = {}
+_STAMP_SECONDS = 10.0
 
 
 def _stamp(session: Session) -> tuple[Any, ...]:
@@ -38,11 +49,17 @@ def _stamp(session: Session) -> tuple[Any, ...]:
 
 def _vocabulary(session: Session) -> _Words:
     url = str(session.get_bind().engine.url)
-    stamp = _stamp(session)
+    now = time.monotonic()
     with _lock:
         cached = _cache.get(url)
-        if cached and cached[0] == stamp:
-            return cached[1]
+    # The change stamp costs two scans of the offer table: checked at most every few seconds.
+    if cached and now - cached[2] < _STAMP_SECONDS:
+        return cached[1]
+    stamp = _stamp(session)
+    if cached and cached[0] == stamp:
+        with _lock:
+            _cache[url] = (stamp, cached[1], now)
+        return cached[1]
     titles = session.exec(
         select(Angebot.title).join(Einrichtung).where(service.public_offer_clause()).order_by(col(Angebot.id))
     ).all()
@@ -59,28 +76,43 @@ def _vocabulary(session: Session) -> _Words:
         by_length.setdefault(len(key), []).append(key)
     words = _Words(shown, by_length)
     with _lock:
-        _cache[url] = (stamp, words)
+        _cache[url] = (stamp, words, now)
     return words
 
 
-def suggest(session: Session, q: str) -> str | None:
-    """A corrected query, or None when every word is known or nothing is close enough."""
+def _allowed_edits(word: str) -> int:
+    return max_typos(word) + 1 if len(word) >= 4 else 1
+
+
+def _candidates(word: str, words: _Words) -> list[str]:
+    """Known words closest to an unknown one (fewest edits first, then the more similar length)."""
+    allowed = _allowed_edits(word)
+    pool = [
+        key
+        for length in range(len(word) - allowed, len(word) + allowed + 1)
+        for key in words.by_length.get(length, ())
+    ]
+    hits = process.extract(word, pool, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+    ranked = sorted(hits, key=lambda h: (h[1], abs(len(h[0]) - len(word)), h[0]))
+    return [h[0] for h in ranked[:_CANDIDATES]]
+
+
+def suggest(session: Session, q: str, has_results: Callable[[str], bool] | None = None) -> str | None:
+    """A corrected query that finds something, or None when every word is known or nothing close helps."""
     words = _vocabulary(session)
-    corrected: list[str] = []
+    options: list[list[str]] = []
     changed = False
     for word in query_words(q):
         if word in words.shown:
-            corrected.append(words.shown[word])
+            options.append([words.shown[word]])
             continue
-        candidates = [
-            key
-            for length in range(len(word) - _LENGTH_SLACK, len(word) + _LENGTH_SLACK + 1)
-            for key in words.by_length.get(length, ())
-        ]
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_MIN_SCORE)
-        if best is None:
-            corrected.append(word)
-            continue
-        corrected.append(words.shown[best[0]])
-        changed = True
-    return " ".join(corrected) if changed else None
+        found = [words.shown[c] for c in _candidates(word, words)]
+        changed = changed or bool(found)
+        options.append(found or [word])
+    if not changed:
+        return None
+    for combination in itertools.islice(itertools.product(*options), _TRIES):
+        suggestion = " ".join(combination)
+        if has_results is None or has_results(suggestion):
+            return suggestion
+    return None

@@ -1,23 +1,26 @@
 """The search analysis shared by every backend, at index and at query time.
 
 On top of ``app.catalogue.text.fold`` (ä/ae, ö/oe, ü/ue, ß/ss compare equal) this module builds what both
-search backends index and query with: words, compound parts (``Erziehungsberatung`` also
-carries ``beratung``), synonyms from the editable ``synonyme.txt``, Meilisearch's typo thresholds and the
-escaped highlight markup.
+backends index and query with: stop and question words (stopwords-iso plus a family list), compound parts
+from the german-nouns lexicon (``search.lexicon``) and ``wortteile.txt``, Snowball stems (PyStemmer),
+synonyms from the editable ``synonyme.txt``, Meilisearch's typo thresholds and the escaped highlight markup.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+import Stemmer
 from markupsafe import Markup, escape
 from rapidfuzz.distance import OSA
 
-from app.catalogue.text import fold_key, words
+from app.catalogue.text import fold, fold_key, words
+from search.lexicon import lexicon
 
 _WORD_RUN = re.compile(r"\w+(?:[-'’]\w+)*")
 
@@ -25,20 +28,45 @@ SEARCH_DIR = Path(__file__).resolve().parent
 SYNONYMS_FILE = SEARCH_DIR / "synonyme.txt"
 WORD_PARTS_FILE = SEARCH_DIR / "wortteile.txt"
 
-# Linking elements between compound parts ("Erziehung-s-beratung", "Familie-n-café").
-_FUGEN = ("", "s", "n", "en", "es", "er", "e")
-_MIN_PART = 3
-MAX_QUERY_WORDS = 10
-# The linking "s" follows these endings ("Erziehung-s-", "Gesundheit-s-", "Schwangerschaft-s-").
-_S_FUGE_AFTER = ("ung", "heit", "keit", "schaft", "ion", "taet", "ling", "tum")
-_MIN_COMPOUND = 7
 
-# Words that carry no meaning in a search for offers ("Krabbelgruppe für Kinder in Jena").
-_STOPWORD_TEXT = (
-    "der die das den dem des ein eine einer eines einem einen und oder fuer mit in im am an auf "
-    "bei von vom zu zum zur ab aus nach ueber unter fur"
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Linking elements between compound parts ("Erziehung-s-beratung", "Familie-n-café", "Kind-er-garten").
+_FUGEN = ("s", "es", "n", "en", "er", "e", "ens")
+_MIN_PART = 3
+_MIN_COMPOUND = 6
+# Verb prefixes before a verb stem in a compound's left part ("Vorlesepaten", "Mitmachzirkus").
+_VERB_PREFIXES = _word_set("vor mit nach auf aus ein an ab zu be ver er ent um zusammen")
+# Adjectives ("kostenlose", "barrierefreie", "vertrauliche") are no noun compounds, even
+# where their tail happens to be a noun form ("Lose", "Freie").
+_ADJECTIVE = re.compile(r"(los|frei|lich|ig|bar|voll|sam|haft)(e|en|er|es|em)?$")
+# Parts are split again only when long enough to be compounds themselves ("tagespflege", not "jugend").
+_MIN_INNER_COMPOUND = 8
+MAX_QUERY_WORDS = 10
+# Nouns of the lexicon that are really suffixes: "Nachbar|schaft" is not a compound of "Schaft".
+_NOT_HEADS = _word_set(
+    "schaft schaften tum tums ion ionen ei eien ung ling linge heit keit nis isse ismus ist isten ant anten "
+    "ent "
+    "enten ler ner rich lein chen ine ier iers ation tion ur ee age ade ette eur eure tor toren ern ens nen "
+    "ten ren"
 )
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Words of the stop-word list that mean something in a family directory ("Recht", "offener Treff",
+# "Leichte Sprache", "allein erziehend", "Tag der offenen Tür" …): they stay searchable.
+_KEEP = _word_set(
+    "allein mensch menschen jahr jahre jahren tag tage tagen zeit mann gott kleine kleinen kleiner kleines "
+    "morgen ende offen recht rechte rechten weg uhr gross grosse grossen grosser grosses leicht ordnung "
+    "sache teil ernst hoch mittel schluss lang lange kurz neue neuen tel startseite ei"
+)
+# What people put around the subject when they type a question ("wo kann mein Kind turnen",
+# "gibt es Hilfe bei Schulden in Jena"): none of it narrows the search.
+_QUESTION_WORDS = _word_set(
+    "wo wie was wer wann welche welcher welches gibt gibts gibt's finde finden findet suche suchen sucht "
+    "brauche brauchen braucht benoetige benoetigen hilft helfen bekomme bekommen kann koennen moechte "
+    "moechten will wollen wuerde gerne gern bitte ich mein meine meinem meinen meiner mir mich wir uns unser "
+    "unsere jemand irgendwo angebot angebote hier jena es"
+)
 
 
 @lru_cache(maxsize=100_000)
@@ -47,13 +75,23 @@ def _folded(raw_word: str) -> tuple[str, ...]:
     return tuple(words(raw_word))
 
 
+@cache
+def stopwords() -> frozenset[str]:
+    """German stop words (the maintained stopwords-iso list, folded) plus question words, minus ``_KEEP``."""
+    import stopwordsiso
+
+    listed = {fold_key(w) for w in stopwordsiso.stopwords("de")}
+    return frozenset((listed | _QUESTION_WORDS | {"fuer", "fur", "ueber"}) - _KEEP - {""})
+
+
 def query_words(text: str) -> list[str]:
-    """Folded words of a search query without stop words (unless the query is only stop words).
+    """Folded words of a search query without stop and question words (unless nothing else is left).
 
     At most ``MAX_QUERY_WORDS`` – Meilisearch also ignores words after the tenth.
     """
     found = words(text)
-    meaningful = [w for w in found if w not in STOPWORDS]
+    stop = stopwords()
+    meaningful = [w for w in found if w not in stop]
     return (meaningful or found)[:MAX_QUERY_WORDS]
 
 
@@ -74,7 +112,32 @@ def within_typos(query_word: str, term: str) -> bool:
     return OSA.distance(query_word, term, score_cutoff=allowed) <= allowed
 
 
-# --- compounds --------------------------------------------------------------------------------------------
+# --- stemming -------------------------------------------------------------------------------------------
+
+_stemmers = threading.local()
+# Plurals in -s after a vowel, which Snowball's German rules leave alone.
+_S_PLURALS = ("as", "os", "ys")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball German stem of a folded word: familien/familie → famili, gaerten/garten → gart.
+
+    Snowball's German stemmer reads ae/oe/ue as umlauts, so folded words stem like the written ones.
+    """
+    stemmer = getattr(_stemmers, "german", None)
+    if stemmer is None:  # a PyStemmer object is not thread-safe: one per thread
+        stemmer = _stemmers.german = Stemmer.Stemmer("german")
+    # Babys, Omas, Kitas, Fotos: Snowball keeps that s ("kostenlos" is no plural)
+    if len(word) >= 4 and word.endswith(_S_PLURALS) and not word.endswith("los"):
+        word = word[:-1]
+    result: str = stemmer.stemWord(word)
+    if result.endswith("eln"):  # "basteln" like "Bastel-kiste", "krabbeln" like "Krabbel-gruppe"
+        result = result[:-1]
+    return result if len(result) >= 2 else word
+
+
+# --- compounds ------------------------------------------------------------------------------------------
 
 
 def _read_list(path: Path) -> list[str]:
@@ -83,101 +146,211 @@ def _read_list(path: Path) -> list[str]:
 
 
 @cache
-def word_parts() -> frozenset[str]:
-    """Known compound parts (folded) from ``wortteile.txt``, plus the words of the vocabulary labels."""
+def local_parts() -> frozenset[str]:
+    """Local words the lexicon lacks (``wortteile.txt``) plus the words of the vocabulary labels."""
     from app.catalogue import vocab  # local import: app.catalogue imports this module
 
     parts = {w for line in _read_list(WORD_PARTS_FILE) for w in words(line)}
     for term in (*vocab.ZIELGRUPPEN, *vocab.THEMEN, *vocab.EINRICHTUNGSARTEN):
         parts.update(words(term.de))
-    return frozenset(p for p in parts if len(p) >= 4 and p not in STOPWORDS)
+    return frozenset(p for p in parts if len(p) >= 4 and p not in stopwords())
+
+
+def _is_word(part: str) -> bool:
+    """A noun of the lexicon or a local word – never a stop word ("Aus|bildung" is not "aus" + "Bildung")."""
+    return (part in lexicon().nouns or part in local_parts()) and part not in stopwords()
+
+
+def _head(part: str) -> bool:
+    return len(part) >= _MIN_PART and part not in _NOT_HEADS and _is_word(part)
+
+
+@lru_cache(maxsize=200_000)
+def _modifier(part: str) -> str | None:
+    """The word a compound's left part stands for, or None.
+
+    Accepts a noun as it is ("Kinder-"), a noun plus linking element ("Erziehung-s-", "Familie-n-"),
+    a noun with its final -e dropped ("Schul-weg" = Schule), and a verb stem ("Lern-hilfe", "Krabbel-gruppe").
+    """
+    if len(part) < _MIN_PART:
+        return None
+    if part not in _NOT_HEADS and _is_word(part):
+        return part
+    verbs = lexicon().verb_stems
+    if part in verbs:  # before the linking elements: "Wander-gruppe" is not "Wand-er-gruppe"
+        return part + ("n" if part.endswith(("el", "er")) else "en")
+    for fuge in _FUGEN:
+        bare = part.removesuffix(fuge)
+        if bare != part and len(bare) >= _MIN_PART and bare not in _NOT_HEADS and _is_word(bare):
+            return bare
+    if len(part) >= 4 and _is_word(part + "e"):
+        return part + "e"
+    bare = part[:-1] if part.endswith("e") else part  # "Les-e-paten", "Wart-e-zimmer"
+    if bare != part and bare in verbs:
+        return bare + "en"
+    for prefix in _VERB_PREFIXES:  # "Vor-les-e-paten", "Mit-mach-zirkus"
+        if bare.startswith(prefix) and bare[len(prefix) :] in verbs:
+            return bare + "en"
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def _segment(word: str) -> tuple[str, ...] | None:
+    """Fewest parts that make up ``word`` (the word itself counts), or None."""
+    if _head(word):
+        return (word,)
+    return _best_cut(word)
+
+
+def _best_cut(word: str) -> tuple[str, ...] | None:
+    """Fewest parts (at least two) making up ``word``, the last a known noun; ties: the longest last part."""
+    best: tuple[str, ...] | None = None
+    for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        modifier = _modifier(word[:cut])
+        if modifier is None:
+            continue
+        rest = _segment(word[cut:])
+        if rest is None:
+            continue
+        if best is None or len(rest) + 1 < len(best):
+            best = (modifier, *rest)
+    return best
+
+
+@lru_cache(maxsize=200_000)
+def _split(word: str) -> tuple[str, ...]:
+    if len(word) < _MIN_COMPOUND or not word.isalpha() or _ADJECTIVE.search(word):
+        return ()
+    return _best_cut(word) or ()
 
 
 def split_compound(word: str) -> list[str]:
-    """Parts of a folded German compound: the longest known head, then the rest the same way.
+    """Parts of a folded German compound as dictionary words, or [] for a word that is not one.
 
-    "erziehungsberatung" → ["erziehung", "beratung"], "krabbelgruppe" → ["krabbel", "gruppe"].
-    A word without a known part stays unsplit (returns []).
+    "familienberatung" → ["familien", "beratung"]; "schulweg" → ["schule", "weg"];
+    "erziehungsberatung" → ["erziehung", "beratung"]; "lernhilfe" → ["lernen", "hilfe"].
     """
-    if len(word) < _MIN_COMPOUND:
-        return []
-    known = word_parts()
-    for cut in range(_MIN_PART, len(word) - 3):
-        head = word[cut:]
-        if head in known:
-            return [*_modifier_parts(word[:cut], known), head]
-    for cut in range(len(word) - _MIN_PART, 3, -1):
-        modifier = word[:cut]
-        if modifier in known:
-            return [modifier, *_split_or_self(word[cut:])]
-    return []
+    return list(_split(word))
 
 
-@lru_cache(maxsize=100_000)
-def _parts(word: str) -> tuple[str, ...]:
-    return tuple(split_compound(word))
+@lru_cache(maxsize=200_000)
+def word_tokens(word: str) -> tuple[str, ...]:
+    """What one folded word of a document is indexed as: the word, its stem, and the stems of its parts
+    (parts split again, so "kindertagespflege" also carries "tag" and "pfleg")."""
+    tokens = [word, stem(word)]
+    pending = list(_split(word))
+    while pending:
+        part = pending.pop(0)
+        tokens.append(stem(part))
+        if len(part) >= _MIN_INNER_COMPOUND:
+            pending.extend(_split(part))
+    return tuple(dict.fromkeys(tokens))
 
 
-def _modifier_parts(modifier: str, known: frozenset[str]) -> list[str]:
-    """The left side of a compound, with its linking element removed when that gives a known word."""
-    result = [modifier]
-    for fuge in _FUGEN[1:]:
-        stem = modifier.removesuffix(fuge)
-        if stem == modifier or len(stem) < _MIN_PART:
-            continue
-        if stem in known or (fuge == "s" and stem.endswith(_S_FUGE_AFTER)):
-            result.append(stem)
-            break
-    inner = split_compound(modifier)
-    return result + [p for p in inner if p not in result]
+def _stems(word: str) -> tuple[str, ...]:
+    """``word_tokens`` without the word as written: its stem and its parts' stems."""
+    tokens = word_tokens(word)
+    return tokens if tokens[0] == stem(word) else tokens[1:]
 
 
-def _split_or_self(rest: str) -> list[str]:
-    return split_compound(rest) or ([rest] if len(rest) >= _MIN_PART else [])
+@lru_cache(maxsize=50_000)
+def concept_tokens(word: str) -> tuple[str, ...]:
+    """What one folded query word searches for: the stems of its parts if it is a compound, else its stem.
+
+    A document with the compound itself carries the same part stems, so both are found.
+    """
+    parts = _split(word)
+    if parts:
+        return tuple(dict.fromkeys(stem(p) for p in parts))
+    return (stem(word),)
 
 
-# --- synonyms ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """A query after the analysis chain: ``words`` as typed (folded, no stop words), ``tokens`` to match
+    (every one required), and whether the last token is still being typed (prefix)."""
+
+    words: tuple[str, ...]
+    tokens: tuple[str, ...]
+    prefix: bool
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        """The typed words themselves: documents with all of them rank above stemmed/split matches."""
+        return self.words
+
+
+def _plain_vowels(word: str) -> str:
+    """The folded umlauts as Snowball's stems write them (ae → a, oe → o, ue → u, not after q)."""
+    return re.sub(r"(?<!q)([aou])e", r"\1", word)
+
+
+@lru_cache(maxsize=2_000)
+def analyse_query(q: str) -> QueryAnalysis:
+    found = query_words(q)
+    tokens: list[str] = []
+    for word in found:
+        tokens.extend(concept_tokens(word))
+    # The last word counts as still being typed – unless the query ends with a space, or the word is complete
+    # enough to be split or stemmed (a prefix of "krbbelgrp" would find far more than the user meant).
+    prefix = bool(found) and not q.endswith(" ") and concept_tokens(found[-1]) == (_plain_vowels(found[-1]),)
+    # Meilisearch reads at most ten query words: both backends search the same first ten tokens.
+    return QueryAnalysis(tuple(found), tuple(dict.fromkeys(tokens))[:MAX_QUERY_WORDS], prefix)
+
+
+# --- synonyms -------------------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return " ".join(stem(w) for w in words(text))
 
 
 @dataclass(frozen=True)
 class Synonyms:
-    """``a, b, c`` lines are equivalent groups; ``a, b => c`` means a search for a or b also finds c."""
+    """``a, b, c`` lines are equivalent groups; ``a, b => c`` means a search for a or b also finds c.
 
-    # indexed term -> words that should also find it
-    found_by: dict[str, frozenset[str]]
+    Keys are stemmed ("Kinderärzte" in a text finds the line "Kinderarzt, Kinderärztin"); a key of two words
+    matches two neighbouring words of a text ("Leichte Sprache").
+    """
+
+    # key of an indexed word (or two) -> the texts a document with it should also be found by
+    found_by: dict[str, tuple[str, ...]]
+
+    def for_words(self, folded: Sequence[str]) -> list[str]:
+        """The synonym texts a document with these folded words (or their compound parts) also carries."""
+        extra: list[str] = []
+        stems = [stem(w) for w in folded]
+        for i, word in enumerate(folded):
+            for token in _stems(word):
+                extra.extend(self.found_by.get(token, ()))
+            if i + 1 < len(stems):
+                extra.extend(self.found_by.get(f"{stems[i]} {stems[i + 1]}", ()))
+        return extra
 
     def expand(self, terms: Iterable[str]) -> set[str]:
+        """Folded words plus the folded words of their synonyms."""
         result = set(terms)
-        for term in list(result):
-            result.update(self.found_by.get(term, ()))
+        for text in self.for_words(sorted(result)):
+            result.update(words(text))
         return result
-
-    def pairs(self) -> dict[str, list[str]]:
-        """Meilisearch's form: query word -> the words it should also match."""
-        mapping: dict[str, set[str]] = {}
-        for indexed, queries in self.found_by.items():
-            for query in queries:
-                mapping.setdefault(query, set()).add(indexed)
-        return {k: sorted(v) for k, v in sorted(mapping.items())}
 
 
 def parse_synonyms(lines: Iterable[str]) -> Synonyms:
-    found_by: dict[str, set[str]] = {}
+    found_by: dict[str, list[str]] = {}
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         if "=>" in line:
             left, right = line.split("=>", 1)
-            queries = {fold_key(w) for w in left.split(",") if fold_key(w)}
-            for target in (fold_key(w) for w in right.split(",")):
-                if target:
-                    found_by.setdefault(target, set()).update(queries)
+            queries = [w.strip() for w in left.split(",") if fold(w)]
+            for target in (w for w in right.split(",") if fold(w)):
+                found_by.setdefault(_key(target), []).extend(q for q in queries if _key(q) != _key(target))
         else:
-            group = {fold_key(w) for w in line.split(",") if fold_key(w)}
+            group = [w.strip() for w in line.split(",") if fold(w)]
             for word in group:
-                found_by.setdefault(word, set()).update(group - {word})
-    return Synonyms({k: frozenset(v) for k, v in found_by.items()})
+                found_by.setdefault(_key(word), []).extend(g for g in group if _key(g) != _key(word))
+    return Synonyms({k: tuple(dict.fromkeys(v)) for k, v in found_by.items()})
 
 
 @cache
@@ -185,35 +358,51 @@ def synonyms() -> Synonyms:
     return parse_synonyms(_read_list(SYNONYMS_FILE))
 
 
-# --- what gets indexed ------------------------------------------------------------------------------------
+# --- what gets indexed ----------------------------------------------------------------------------------
 
 
-def index_terms(text: str) -> list[str]:
-    """Folded words of a text plus compound parts, joined hyphen compounds and synonyms (no duplicates)."""
-    terms: list[str] = []
-    seen: set[str] = set()
-
-    def add(term: str) -> None:
-        if term and term not in seen:
-            seen.add(term)
-            terms.append(term)
-
+def _text_words(text: str) -> tuple[list[str], list[str]]:
+    """Folded words of a text, and hyphen compounds joined ("Eltern-Kind-Turnen" → "elternkindturnen")."""
+    found: list[str] = []
+    joined: list[str] = []
     for run in _WORD_RUN.findall(text):
         run_words = _folded(run)
         if len(run_words) > 1:
-            add("".join(run_words))  # "Eltern-Kind-Turnen" also as "elternkindturnen"
-        for word in run_words:
-            add(word)
-            for part in _parts(word):
-                add(part)
-    for extra in sorted(synonyms().expand(seen) - seen):
-        add(extra)
-    return terms
+            joined.append("".join(run_words))
+        found.extend(run_words)
+    return found, joined
+
+
+@lru_cache(maxsize=50_000)
+def analyse_text(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A text's index tokens (each word, its stem, its compound parts' stems) and the tokens synonyme.txt
+    adds (stems only, none the text already has). Cached: labels and institution names recur in thousands
+    of documents."""
+    found, joined = _text_words(text)
+    terms: dict[str, None] = {}
+    for word in (*found, *joined):
+        terms.update(dict.fromkeys(word_tokens(word)))
+    extra: dict[str, None] = {}
+    for synonym in synonyms().for_words(found):
+        for word in words(synonym):
+            extra.update(dict.fromkeys(t for t in _stems(word) if t not in terms))
+    return tuple(terms), tuple(extra)
+
+
+def index_terms(text: str) -> list[str]:
+    """Index tokens of a text: each word, its stem and its compound parts' stems (no duplicates)."""
+    return list(analyse_text(text)[0])
+
+
+def synonym_terms(text: str) -> list[str]:
+    """Tokens a text is also found by through ``synonyme.txt`` (indexed in a field of its own, so they
+    rank below the document's own words)."""
+    return list(analyse_text(text)[1])
 
 
 def index_text(text: str) -> str:
-    """What a backend stores for a searchable field: space-separated index terms."""
-    return " ".join(index_terms(text))
+    """What a backend stores for a searchable field: space-separated index tokens."""
+    return " ".join(analyse_text(text)[0])
 
 
 # --- highlighting -----------------------------------------------------------------------------------------
@@ -221,21 +410,20 @@ def index_text(text: str) -> str:
 
 @lru_cache(maxsize=1_000)
 def _highlight_terms(q: str) -> tuple[tuple[str, ...], str | None]:
-    query = tuple(query_words(q))
-    return query, (query[-1] if query and not q.endswith(" ") else None)
+    analysis = analyse_query(q)
+    prefix = analysis.words[-1] if analysis.prefix else None
+    return analysis.tokens, prefix
 
 
 @lru_cache(maxsize=100_000)
 def _word_matches(word: str, query: tuple[str, ...], prefix_word: str | None) -> bool:
-    """Does one folded text word match the query (exactly, as a compound part, within typos, as prefix)?"""
-    candidates = [word, *_parts(word)]
+    """Does one folded text word match the query (word, stem or compound part; within typos; as prefix)?"""
+    candidates = word_tokens(word)
     for q in query:
         for cand in candidates:
             if cand == q or within_typos(q, cand):
                 return True
-            if q == prefix_word and cand.startswith(q):
-                return True
-    return False
+    return prefix_word is not None and word.startswith(prefix_word)
 
 
 def highlight(text: str, q: str, *, snippet: int | None = None) -> Markup:

@@ -33,7 +33,7 @@ from search.params import (
     limit_errors,
     parse_offer_params,
 )
-from search.service import database_search, load_offers, search_offers
+from search.service import CARD_LOAD_OPTIONS, database_search, load_offers, search_offers
 
 router = APIRouter(dependencies=[CachedPage])
 PAGE_SIZE = 20
@@ -254,7 +254,7 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> Res
     query, errors, origin = _search(request, session, settings, pairs, resolver)
     errors = {**errors, **too_much}
     result = _search_or_fallback(session, _backend(request, settings), query)
-    offers = load_offers(session, result)
+    offers = load_offers(session, result, options=CARD_LOAD_OPTIONS)
     page = query.offset // PAGE_SIZE + 1
     pages = max(1, -(-result.total // PAGE_SIZE))
     if page > pages:  # an old link past the end: show the last page instead of an empty one

@@ -263,3 +263,9 @@ def test_paging(world: World) -> None:
     assert first.ids + second.ids == everything[:10]
     assert odd.ids == everything[3:7]
     assert first.total == second.total == len(PUBLIC)
+
+
+def test_suggestion_is_only_offered_when_it_finds_something(world: World) -> None:
+    result = world.find("Krbbelgrpe")
+    assert result.suggestion is not None
+    assert world.find(result.suggestion).total > 0

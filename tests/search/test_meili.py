@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from search.base import OfferDocument, SearchQuery
-from search.meili import MeiliBackend, SearchIndexError, filter_expression, quote
+from search.documents import SEARCHABLE_FIELDS
+from search.meili import MeiliBackend, SearchIndexError, filter_expression, quote, to_meili, typo_free_words
 from tests.search.conftest import MASTER_KEY, MeiliServer
 
 pytestmark = pytest.mark.meili
@@ -91,10 +92,14 @@ def test_rebuild_removes_leftovers_of_an_interrupted_rebuild(
 def test_index_settings_rank_title_first_and_keep_localized_attributes_unset(backend: MeiliBackend) -> None:
     backend.rebuild([DOC])
     settings = backend._request("GET", f"/indexes/{backend.index}/settings")
-    assert settings["searchableAttributes"][:2] == ["title", "groups"]
+    assert settings["searchableAttributes"] == list(SEARCHABLE_FIELDS)
+    assert settings["searchableAttributes"][:2] == ["title", "institution"]
     assert settings["typoTolerance"]["minWordSizeForTypos"] == {"oneTypo": 5, "twoTypos": 9}
+    # Indexed words are no typos of each other (as in the embedded backend); synonyms are in the documents.
+    assert set(typo_free_words([to_meili(DOC)])) <= set(settings["typoTolerance"]["disableOnWords"])
+    assert settings["typoTolerance"]["disableOnWords"]
     assert "_geo" in settings["sortableAttributes"]
-    assert settings["synonyms"]["oma"] == ["grosseltern"]
+    assert settings["synonyms"] == {}
     assert not settings.get("localizedAttributes")
 
 
