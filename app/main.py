@@ -10,6 +10,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from app import errors, page_cache
 from app.admin.views import router as admin_router
 from app.api.router import router as api_router
+from app.applications.views import provider_router as applications_provider_router
+from app.applications.views import review_router as applications_review_router
 from app.auth.views import router as auth_router
 from app.csrf import CsrfCookieMiddleware
 from app.db import make_engine
@@ -19,6 +21,7 @@ from app.health import router as health_router
 from app.i18n import LocaleMiddleware
 from app.opendata.hsds.routes import router as hsds_router
 from app.opendata.views import router as opendata_router
+from app.planning.cube_views import router as planning_cube_router
 from app.planning.views import router as planning_router
 from app.provider.views import router as provider_router
 from app.public.views import router as public_router
@@ -59,7 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         public_router,
         funding_router,
         planning_router,
+        planning_cube_router,
         auth_router,
+        applications_provider_router,
+        applications_review_router,
         provider_router,
         admin_router,
         feedback_router,

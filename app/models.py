@@ -5,6 +5,7 @@ Each area keeps its tables in its own module; add new modules here.
 
 from app.audit.models import AuditEntry
 from app.auth.models import RateLimitEvent, UsedToken, UserAccount, UserSession
+from app.catalogue.funding_cycle import Antrag, Bewertung, Foerderjahr, Kriterium
 from app.catalogue.models import (
     Angebot,
     AngebotOrtsteil,
@@ -30,15 +31,19 @@ __all__ = [
     "AngebotOrtsteil",
     "AngebotThema",
     "AngebotZielgruppe",
+    "Antrag",
     "AuditEntry",
+    "Bewertung",
     "CatalogueVersion",
     "Draft",
     "Einrichtung",
     "Feedback",
+    "Foerderjahr",
     "Foerderung",
     "FoerderungOrtsteil",
     "Handlungsfeld",
     "ImportRun",
+    "Kriterium",
     "Ortsteil",
     "Planungsraum",
     "RateLimitEvent",

@@ -30,6 +30,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from app.catalogue import version as catalogue_version
 from app.db import utcnow
 from app.settings import Settings
+from importers.applications import (
+    ParsedApplications,
+    apply_applications,
+    load_app_state,
+    parse_applications,
+    plan_applications,
+)
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
 from importers.state import TABLES, DbRow, DbState, load_state, offers_of, table
 from importers.validate import FIELD_COLUMNS, OrtsteilUpdate, ParsedWorkbook, Record, parse_workbook
@@ -514,6 +521,8 @@ def sync_workbook(
         report.fatal = f"„{path}“ kann nicht gelesen werden: {exc.strerror or exc}."
     with engine.connect() as conn:
         state = load_state(conn)
+        app_state = load_app_state(conn)
+    applications = ParsedApplications()
     if report.fatal is None:
         step()
         try:
@@ -526,6 +535,8 @@ def sync_workbook(
             )
         except UnreadableWorkbook as exc:
             report.fatal = str(exc)
+        else:
+            applications = parse_applications(parsed.tables, parsed, app_state)
     if report.fatal is not None or parsed.errors:
         if report.fatal is None:
             report.errors, report.warnings = parsed.errors, parsed.warnings
@@ -534,6 +545,7 @@ def sync_workbook(
     report.expired_offers = parsed.expired
     step()
     plan = plan_sync(parsed, state, report)
+    app_plan = plan_applications(applications, app_state, report)
     if dry_run:
         step()
         return _finish_without_writing(engine, report, actor, command, started, clock)
@@ -544,6 +556,7 @@ def sync_workbook(
             changed_offers = apply_plan(
                 conn, state, plan, run_id, actor=actor, note=f"Import {report.file_name}"
             )
+            apply_applications(conn, app_plan, run_id, actor=actor, note=f"Import {report.file_name}")
             report.import_run_id = run_id
             report.seconds = time.perf_counter() - clock
             _record_run(conn, report, actor=actor, command=command, started=started, run_id=run_id)
