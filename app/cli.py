@@ -1,15 +1,18 @@
-"""Commands: ``python -m app.cli create-admin|create-provider|demo-accounts|demo-quality|send-mail``."""
+"""Commands of ``python -m app.cli``: accounts, demo data, mail delivery and the funding ranking (``--help``)."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 from collections.abc import Sequence
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.applications.cli import ranking_text
+from app.applications.service import UnknownYear, ranking_for_year
 from app.auth import service
 from app.auth.models import Role
 from app.auth.tokens import Purpose, make_link
@@ -21,6 +24,8 @@ from app.settings import Environment, Settings, get_settings
 
 DEMO_ADMIN = ("verwaltung@example.org", "Demo-Verwaltung-Jena-2026")
 DEMO_PROVIDER = ("traeger@example.org", "Demo-Traeger-Jena-2026")
+# The sample workbook's Bewertungen name these reviewers (benchmarks/generate_workbook.py).
+DEMO_REVIEWERS = tuple((f"pruefer{n}@example.org", f"Demo-Pruefer-{n}-Jena-2026") for n in (1, 2, 3))
 
 
 def _read_password() -> str:
@@ -36,6 +41,11 @@ def _read_password() -> str:
 def create_admin(session: Session, settings: Settings, email: str) -> str:
     user = service.create_user(session, settings, email=email, role=Role.admin, password=_read_password())
     return f"Verwaltungskonto {user.email} angelegt."
+
+
+def create_pruefer(session: Session, settings: Settings, email: str) -> str:
+    user = service.create_user(session, settings, email=email, role=Role.pruefer, password=_read_password())
+    return f"Prüfer-Konto {user.email} angelegt (Förderanträge unter /verwaltung/antraege)."
 
 
 def create_provider(session: Session, settings: Settings, email: str, traeger: str, invite: bool) -> str:
@@ -83,7 +93,12 @@ def demo_accounts(session: Session, settings: Settings) -> str:
     if traeger is None:
         raise service.AccountError("Keine Träger in der Datenbank – bitte zuerst `make import` ausführen.")
     lines = ["Demo-Zugänge (nur Entwicklung):"]
-    for (email, password), role in ((DEMO_ADMIN, Role.admin), (DEMO_PROVIDER, Role.provider)):
+    demo = [
+        (DEMO_ADMIN, Role.admin),
+        (DEMO_PROVIDER, Role.provider),
+        *((r, Role.pruefer) for r in DEMO_REVIEWERS),
+    ]
+    for (email, password), role in demo:
         user = service.find_user(session, email)
         if user is None:
             user = service.create_user(
@@ -100,11 +115,11 @@ def demo_accounts(session: Session, settings: Settings) -> str:
             if role is Role.provider:
                 user.traeger_id = traeger.id
         user.demo = True  # refused outside ENV=development, at login and for existing sessions
-        where = (
-            f"Träger {traeger.external_id} „{traeger.name}“, /anbieter"
-            if role is Role.provider
-            else "/verwaltung"
-        )
+        where = {
+            Role.provider: f"Träger {traeger.external_id} „{traeger.name}“, /anbieter",
+            Role.admin: "/verwaltung",
+            Role.pruefer: "/verwaltung/antraege",
+        }[role]
         lines.append(f"  {role.value:<9} {email}  Passwort: {password}  ({where})")
     return "\n".join(lines)
 
@@ -124,6 +139,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     commands = parser.add_subparsers(dest="command", required=True)
     admin = commands.add_parser("create-admin", help="Verwaltungskonto anlegen (Passwort über stdin/Abfrage)")
     admin.add_argument("email")
+    pruefer = commands.add_parser("create-pruefer", help="Prüfer-Konto anlegen (bewertet Förderanträge)")
+    pruefer.add_argument("email")
     provider = commands.add_parser("create-provider", help="Träger-Konto anlegen")
     provider.add_argument("email")
     provider.add_argument("--traeger", required=True, help="Träger-ID, z. B. T-014")
@@ -136,6 +153,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         "demo-quality",
         help="Demo-Bewertungen, Indikatoren und einen Qualitätsbericht anlegen (nur ENV=development)",
     )
+    rangliste = commands.add_parser("rangliste", help="Rangliste der Förderanträge eines Förderjahres")
+    rangliste.add_argument("--jahr", type=int, required=True, help="Förderjahr, z. B. 2027")
+    rangliste.add_argument("--json", action="store_true", help="als JSON ausgeben")
     args = parser.parse_args(argv)
 
     settings = settings or get_settings()
@@ -146,7 +166,16 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     engine = make_engine(settings.database_url)
     try:
         with session_scope(engine) as session:
-            if args.command == "create-admin":
+            if args.command == "rangliste":
+                result = ranking_for_year(session, args.jahr)
+                message = (
+                    json.dumps(result.to_json(), ensure_ascii=False, indent=1)
+                    if args.json
+                    else ranking_text(result)
+                )
+            elif args.command == "create-pruefer":
+                message = create_pruefer(session, settings, args.email)
+            elif args.command == "create-admin":
                 message = create_admin(session, settings, args.email)
             elif args.command == "create-provider":
                 message = create_provider(session, settings, args.email, args.traeger, args.invite)
@@ -160,6 +189,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
             message += "\n" + _invitation_status(engine, args.email)
     except service.AccountError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    except UnknownYear as exc:
+        print(f"Fehler: Das Förderjahr {exc} gibt es nicht (Blatt „Förderjahre“).", file=sys.stderr)
         return 1
     finally:
         engine.dispose()

@@ -12,6 +12,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app import errors, page_cache
 from app.admin.views import router as admin_router
 from app.api.router import router as api_router
+from app.applications.views import provider_router as applications_provider_router
+from app.applications.views import review_router as applications_review_router
 from app.auth.forgot import router as forgot_router
 from app.auth.views import router as auth_router
 from app.csrf import CsrfCookieMiddleware
@@ -24,6 +26,7 @@ from app.mail.views import router as mail_router
 from app.opendata.api_docs import public_openapi
 from app.opendata.hsds.routes import router as hsds_router
 from app.opendata.views import router as opendata_router
+from app.planning.cube_views import router as planning_cube_router
 from app.planning.views import router as planning_router
 from app.provider.confirm import router as confirm_router
 from app.provider.views import router as provider_router
@@ -80,11 +83,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         public_router,
         funding_router,
         planning_router,
+        planning_cube_router,
         auth_router,
         forgot_router,
         mail_router,
         confirm_router,
         quality_provider_router,
+        applications_provider_router,
+        applications_review_router,
         provider_router,
         quality_admin_router,
         admin_router,

@@ -5,6 +5,7 @@ Each area keeps its tables in its own module; add new modules here.
 
 from app.audit.models import AuditEntry
 from app.auth.models import RateLimitEvent, UsedToken, UserAccount, UserSession
+from app.catalogue.funding_cycle import Antrag, Bewertung, Foerderjahr, Kriterium
 from app.catalogue.models import (
     Angebot,
     AngebotOrtsteil,
@@ -41,6 +42,7 @@ __all__ = [
     "AngebotOrtsteil",
     "AngebotThema",
     "AngebotZielgruppe",
+    "Antrag",
     "AuditEntry",
     "Berichtsfrist",
     "Bewertung",
@@ -49,6 +51,7 @@ __all__ = [
     "Einrichtung",
     "Feedback",
     "FeedbackHandling",
+    "Foerderjahr",
     "Foerderung",
     "FoerderungAngebot",
     "FoerderungOrtsteil",
@@ -56,6 +59,7 @@ __all__ = [
     "ImportRun",
     "Indikator",
     "JobLock",
+    "Kriterium",
     "Massnahme",
     "Ortsteil",
     "OutboxMail",

@@ -2,6 +2,7 @@
 """Deterministic, fictional Familienwegweiser workbooks – the sample data and the benchmark input.
 
     python -m benchmarks.generate_workbook --offers 160 --seed 4 --out data/familienwegweiser-beispiel.xlsx
+    (with the funding-cycle sheets; ``--ohne-antraege`` leaves them out)
     python -m benchmarks.generate_workbook --offers 10000 --seed 7 --out /tmp/big.xlsx --csv-dir /tmp/big-csv
 
 Everything is invented except Jena's 30 Ortsteile: institutions, people, streets, phone numbers (03641 …),
@@ -28,7 +29,9 @@ from openpyxl.styles import Font
 
 from app.catalogue import values as c
 from app.catalogue import vocab
+from benchmarks.generate_funding import generate_funding
 from importers import sheets
+from importers.application_sheets import APPLICATION_SHEETS
 from importers.geo import ORTSTEIL_CENTRES
 
 Row = dict[str, Any]
@@ -915,7 +918,8 @@ def _ortsteile() -> list[Row]:
     ]
 
 
-def generate(offers: int, seed: int) -> Dataset:
+def generate(offers: int, seed: int, *, funding: bool = False) -> Dataset:
+    """The catalogue; with ``funding`` also the funding-cycle sheets (own random generator, see there)."""
     rnd = random.Random(seed)  # noqa: S311  (reproducible fictional data, not security)
     traeger = _traeger(rnd, max(12, round(offers / 40)))
     institutions = _einrichtungen(rnd, max(45, offers // 4), traeger)
@@ -923,7 +927,7 @@ def generate(offers: int, seed: int) -> Dataset:
     foerderungen = _foerderungen(rnd, max(60, offers // 3), traeger, institutions)
     # A separate Random: the links must not change any value drawn above (benchmarks rely on those).
     _link_offers(random.Random(f"angebots-ids-{seed}"), foerderungen, angebote)  # noqa: S311
-    return Dataset(
+    dataset = Dataset(
         {
             "Träger": traeger,
             "Einrichtungen": institutions,
@@ -932,9 +936,12 @@ def generate(offers: int, seed: int) -> Dataset:
             "Ortsteile": _ortsteile(),
         }
     )
+    if funding:
+        dataset.sheets |= generate_funding(seed, traeger)
+    return dataset
 
 
-SPECS = {spec.title: spec for spec in sheets.SHEETS}
+SPECS = {spec.title: spec for spec in (*sheets.SHEETS, *APPLICATION_SHEETS)}
 
 
 def write_xlsx(dataset: Dataset, path: Path, *, title_rows: bool = True, reproducible: bool = True) -> None:
@@ -998,7 +1005,8 @@ def _csv_value(value: Any) -> str:
 
 
 CSV_NAMES = {"Träger": "traeger", "Einrichtungen": "einrichtungen", "Angebote": "angebote"}
-CSV_NAMES |= {"Förderungen": "foerderungen", "Ortsteile": "ortsteile"}
+CSV_NAMES |= {"Förderungen": "foerderungen", "Ortsteile": "ortsteile", "Förderjahre": "foerderjahre"}
+CSV_NAMES |= {"Kriterien": "kriterien", "Anträge": "antraege", "Bewertungen": "bewertungen"}
 
 
 def write_csv_dir(dataset: Dataset, directory: Path) -> None:
@@ -1017,8 +1025,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--csv-dir", type=Path, default=None)
+    parser.add_argument(
+        "--ohne-antraege", action="store_true", help="ohne Förderjahre, Kriterien, Anträge und Bewertungen"
+    )
     args = parser.parse_args(argv)
-    dataset = generate(args.offers, args.seed)
+    dataset = generate(args.offers, args.seed, funding=not args.ohne_antraege)
     write_xlsx(dataset, args.out)
     if args.csv_dir is not None:
         write_csv_dir(dataset, args.csv_dir)

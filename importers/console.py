@@ -10,7 +10,7 @@ from rich.table import Table
 
 from app.catalogue import values as c
 from app.catalogue import vocab
-from importers.report import KIND_LABELS, KINDS, SyncReport
+from importers.report import KIND_LABELS, SyncReport
 
 MAX_LISTED = 200
 _NAMES: dict[str, dict[str, str]] = {
@@ -72,7 +72,7 @@ def print_report(report: SyncReport, console: Console, *, show_diff: bool) -> No
     summary.add_column("Blatt")
     for header in ("neu", "geändert", "unverändert", "verborgen"):
         summary.add_column(header, justify="right")
-    for kind in KINDS:
+    for kind in report.counts:
         counts = report.counts[kind]
         summary.add_row(
             KIND_LABELS[kind], *(str(counts[k]) for k in ("new", "changed", "unchanged", "unpublished"))

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.catalogue import values as c
 from app.catalogue import vocab
 from importers import sheets
+from importers.applications import export_rows as application_rows
 from importers.state import DbState, load_state
 
 DATE_FORMAT = "DD.MM.YYYY"
@@ -83,7 +84,7 @@ def export_workbook(session: Session, path: Path) -> None:
                     cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # openpyxl writes dates
                     cell.number_format = DATE_FORMAT
                     out.append(cell)
-                elif isinstance(value, _Money):
+                elif isinstance(value, Money):
                     cell = WriteOnlyCell(ws, value=value.cents / 100)
                     cell.number_format = MONEY_FORMAT
                     out.append(cell)
@@ -171,8 +172,8 @@ def export_workbook(session: Session, path: Path) -> None:
                 r["projekt"],
                 r["traeger"],
                 r["handlungsfeld_number"],
-                _Money(r["amount_cents"]),
-                _Money(r["eigenanteil_cents"]) if r["eigenanteil_cents"] is not None else None,
+                Money(r["amount_cents"]),
+                Money(r["eigenanteil_cents"]) if r["eigenanteil_cents"] is not None else None,
                 _districts(state, r["ortsteile"], r["stadtweit"]),
                 r["einrichtung"],
                 _date(r["bewilligt_am"]),
@@ -191,11 +192,13 @@ def export_workbook(session: Session, path: Path) -> None:
             for o in state.ortsteile
         ],
     )
+    for spec, rows in application_rows(session.connection(), names):
+        sheet(spec, rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
 
 
-class _Money:
+class Money:
     def __init__(self, cents: int) -> None:
         self.cents = cents
 

@@ -11,6 +11,11 @@ KIND_LABELS = {
     "einrichtungen": "Einrichtungen",
     "angebote": "Angebote",
     "foerderungen": "Förderungen",
+    # funding cycle (counted only when its sheets are in the workbook)
+    "foerderjahre": "Förderjahre",
+    "kriterien": "Kriterien",
+    "antraege": "Anträge",
+    "bewertungen": "Bewertungen",
 }
 COUNT_KEYS = ("new", "changed", "unchanged", "unpublished")
 

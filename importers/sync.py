@@ -30,6 +30,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from app.catalogue import version as catalogue_version
 from app.db import DB_FAULT_MESSAGES, db_fault, utcnow
 from app.settings import Settings
+from importers.applications import (
+    ParsedApplications,
+    apply_applications,
+    load_app_state,
+    parse_applications,
+    plan_applications,
+)
 from importers.isolated import read_workbook_isolated
 from importers.lock import ImportBusy, ImportLockError, import_lock
 from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
@@ -571,6 +578,8 @@ def _sync(
         report.fatal = f"„{path}“ kann nicht gelesen werden: {exc.strerror or exc}."
     with engine.connect() as conn:
         state = load_state(conn)
+        app_state = load_app_state(conn)
+    applications = ParsedApplications()
     if report.fatal is None:
         step()
         try:
@@ -584,6 +593,8 @@ def _sync(
             )
         except UnreadableWorkbook as exc:
             report.fatal = str(exc)
+        else:
+            applications = parse_applications(parsed.tables, parsed, app_state)
     if report.fatal is not None or parsed.errors:
         if report.fatal is None:
             report.errors, report.warnings = parsed.errors, parsed.warnings
@@ -592,6 +603,7 @@ def _sync(
     report.expired_offers = parsed.expired
     step()
     plan = plan_sync(parsed, state, report)
+    app_plan = plan_applications(applications, app_state, report)
     if dry_run:
         step()
         return _finish_without_writing(engine, report, actor, command, started, clock)
@@ -602,6 +614,7 @@ def _sync(
             changed_offers = apply_plan(
                 conn, state, plan, run_id, actor=actor, note=f"Import {report.file_name}"
             )
+            apply_applications(conn, app_plan, run_id, actor=actor, note=f"Import {report.file_name}")
             report.import_run_id = run_id
             report.seconds = time.perf_counter() - clock
             _record_run(conn, report, actor=actor, command=command, started=started, run_id=run_id)

@@ -16,7 +16,7 @@ from app.catalogue import values as c
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictMatch, DistrictResolver, OrtsteilInfo
 from app.catalogue.text import fold_key
-from importers import sheets
+from importers import application_sheets, sheets
 from importers.geo import nearest_ortsteil
 from importers.report import Issue
 from importers.state import TABLES, table
@@ -134,6 +134,7 @@ class ParsedWorkbook:
     present: set[str] = field(default_factory=set)  # kinds whose sheet is in the workbook
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    tables: dict[str, TableRows] = field(default_factory=dict)  # recognised sheets
     expired: int = 0  # offers past „Gültig bis“ on the reference date (kept, but not shown publicly)
     # (parser, type, cell) → (ok, value or message): vocabulary cells repeat thousands of times.
     cache: dict[tuple[Any, type, Any], tuple[bool, Any]] = field(default_factory=dict)
@@ -227,7 +228,7 @@ def tables_of(workbook: RawWorkbook, parsed: ParsedWorkbook) -> dict[str, TableR
     tables: dict[str, TableRows] = {}
     seen: set[str] = set()
     for sheet in workbook.sheets:
-        spec = sheets.sheet_spec_for(sheet.name)
+        spec = sheets.sheet_spec_for(sheet.name) or application_sheets.sheet_spec_for(sheet.name)
         if spec is None:
             if any(not c.is_empty(cell) for row in sheet.rows for cell in row):
                 parsed.warnings.append(
@@ -339,6 +340,7 @@ def parse_workbook(
     raeume = list(planungsraeume)
     parsed = ParsedWorkbook(resolver=DistrictResolver(base, raeume))
     tables = tables_of(workbook, parsed)
+    parsed.tables = tables
     parsed.present = {key for key in tables if key != "ortsteile"}
     if "ortsteile" in tables:
         _parse_ortsteile(tables["ortsteile"], parsed, base, raeume)

@@ -13,6 +13,7 @@ from app.db import UTCDateTime, utcnow
 class Role(StrEnum):
     admin = "admin"
     provider = "provider"
+    pruefer = "pruefer"  # reviews funding applications; sees no accounts
 
 
 class UserAccount(SQLModel, table=True):
@@ -35,6 +36,11 @@ class UserAccount(SQLModel, table=True):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.admin
+
+    @property
+    def is_reviewer(self) -> bool:
+        """May score and rank funding applications (admins and Prüfer)."""
+        return self.role in (Role.admin, Role.pruefer)
 
 
 class UserSession(SQLModel, table=True):

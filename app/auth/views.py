@@ -36,6 +36,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_for(user: UserAccount) -> str:
+    if user.role == Role.pruefer:
+        return "/verwaltung/antraege"
     return "/verwaltung" if user.role == Role.admin else "/anbieter"
 
 

@@ -14,6 +14,7 @@ from app.deps import SessionDep
 from app.i18n import gettext as _
 from app.page_cache import CachedPage
 from app.planning import service
+from app.planning.cube_views import cube_context
 from app.templating import render
 
 router = APIRouter(dependencies=[CachedPage])
@@ -61,10 +62,12 @@ def planning_page(
         )
     today = date.today()
     cutoff, stale = service.freshness(session, today)
+    cube = cube_context(session, request.query_params)
     return render(
         request,
         "planning/index.html",
         {
+            **cube,
             "dimension": dimension,
             "dimension_labels": DIMENSION_LABELS,
             "matrix": service.coverage_matrix(session, dimension, today),
@@ -73,6 +76,7 @@ def planning_page(
             "stale": stale,
             "stale_total": sum(r.total for r in stale),
         },
+        status_code=400 if cube.get("cube_errors") else 200,
     )
 
 

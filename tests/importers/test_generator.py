@@ -77,8 +77,12 @@ def test_cli_writes_xlsx_and_csv(tmp_path: Path) -> None:
     assert (tmp_path / "x.xlsx").stat().st_size > 0
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
         "angebote.csv",
+        "antraege.csv",
+        "bewertungen.csv",
         "einrichtungen.csv",
+        "foerderjahre.csv",
         "foerderungen.csv",
+        "kriterien.csv",
         "ortsteile.csv",
         "traeger.csv",
     ]
@@ -86,3 +90,16 @@ def test_cli_writes_xlsx_and_csv(tmp_path: Path) -> None:
     assert (tmp_path / "again" / "angebote.csv").read_bytes() == (
         tmp_path / "c" / "angebote.csv"
     ).read_bytes()
+
+
+def test_sample_funding_cycle_is_real_and_leaves_the_catalogue_rows_alone() -> None:
+    plain, full = generate(160, 4), generate(160, 4, funding=True)
+    assert {k: v for k, v in full.sheets.items() if k in plain.sheets} == plain.sheets
+    assert len(full.sheets["Anträge"]) >= 30
+    assert len(full.sheets["Kriterien"]) == 6
+    assert {row["Prüfer"] for row in full.sheets["Bewertungen"]} == {
+        "pruefer1@example.org",
+        "pruefer2@example.org",
+        "pruefer3@example.org",
+    }
+    assert full.sheets["Anträge"] == generate(160, 4, funding=True).sheets["Anträge"]

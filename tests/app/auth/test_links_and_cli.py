@@ -170,12 +170,16 @@ def test_demo_accounts_in_development_are_idempotent_and_work(
     first = capsys.readouterr().out
     assert _run(monkeypatch, dev, ["demo-accounts"]) == 0
     assert capsys.readouterr().out == first
-    assert session.exec(select(func.count()).select_from(UserAccount)).one() == 2
+    assert session.exec(select(func.count()).select_from(UserAccount)).one() == 5  # admin, Träger, 3 Prüfer
     line = next(ln for ln in first.splitlines() if "provider" in ln)
     email, password = line.split()[1], line.split("Passwort: ")[1].split("  ")[0]
     assert traeger.external_id in line
     with new_client(dev) as browser:
         assert login(browser, email, password).headers["location"] == "/anbieter"
+    line = next(ln for ln in first.splitlines() if "pruefer" in ln)
+    email, password = line.split()[1], line.split("Passwort: ")[1].split("  ")[0]
+    with new_client(dev) as browser:
+        assert login(browser, email, password).headers["location"] == "/verwaltung/antraege"
     # Marked as demo: outside development the known password opens nothing (issue 14).
     for env in (Environment.test, Environment.production):
         other = settings.model_copy(update={"env": env})
