@@ -1,4 +1,4 @@
-"""Commands of ``python -m app.cli``: accounts, demo data, mail delivery and the funding ranking (``--help``)."""
+"""Commands of ``python -m app.cli``: accounts, demo data, mail, the funding ranking (see ``--help``)."""
 
 from __future__ import annotations
 

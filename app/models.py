@@ -29,10 +29,10 @@ from app.mail.models import JobLock, OutboxMail
 from app.provider.models import Draft
 from app.quality.models import (
     Berichtsfrist,
-    Bewertung,
     FeedbackHandling,
     Indikator,
     Massnahme,
+    Nutzerbewertung,
     Qualitaetsbericht,
     Qualitaetsdialog,
 )
@@ -61,6 +61,7 @@ __all__ = [
     "JobLock",
     "Kriterium",
     "Massnahme",
+    "Nutzerbewertung",
     "Ortsteil",
     "OutboxMail",
     "Planungsraum",

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app.catalogue.models import Foerderung
 from app.db import utcnow
-from app.quality.models import Berichtsfrist, Bewertung, Indikator, Qualitaetsbericht
+from app.quality.models import Berichtsfrist, Indikator, Nutzerbewertung, Qualitaetsbericht
 
 COMMENTS = (
     "Sehr freundliche Leitung, wir kommen gern wieder.",
@@ -35,7 +35,7 @@ INDICATORS = {
 
 
 def seed_demo(session: Session, *, seed: int = 16) -> str:
-    if session.exec(select(func.count(col(Bewertung.id)))).one():
+    if session.exec(select(func.count(col(Nutzerbewertung.id)))).one():
         return "Qualitätsdialog-Demo: schon vorhanden, nichts geändert."
     rnd = random.Random(seed)  # noqa: S311  (fictional demo data, not security)
     stmt = (
@@ -56,7 +56,7 @@ def seed_demo(session: Session, *, seed: int = 16) -> str:
             offer = rnd.choice(grant.angebote)
             score = rnd.choices((1, 2, 3, 4, 5), weights=(1, 1, 3, 6, 5))[0]
             session.add(
-                Bewertung(
+                Nutzerbewertung(
                     angebot_id=offer.id,  # type: ignore[arg-type]
                     zufriedenheit=score,
                     weiterempfehlen=score >= 4 or rnd.random() < 0.2,

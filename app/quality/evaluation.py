@@ -17,7 +17,7 @@ from app.catalogue.values import ParseError
 from app.db import utcnow
 from app.i18n import current_locale
 from app.i18n import gettext as _
-from app.quality.models import Bewertung
+from app.quality.models import Nutzerbewertung
 from app.settings import Settings
 
 # k-anonymity: an aggregate is published only from this many evaluations on.
@@ -57,10 +57,10 @@ def format_aggregate(agg: Aggregate) -> str:
 
 def _aggregate_stmt(angebot_ids: Sequence[int]):
     return select(
-        func.count(col(Bewertung.id)),
-        func.avg(Bewertung.zufriedenheit),
-        func.sum(case((col(Bewertung.weiterempfehlen).is_(True), 1), else_=0)),
-    ).where(col(Bewertung.angebot_id).in_(list(angebot_ids)))
+        func.count(col(Nutzerbewertung.id)),
+        func.avg(Nutzerbewertung.zufriedenheit),
+        func.sum(case((col(Nutzerbewertung.weiterempfehlen).is_(True), 1), else_=0)),
+    ).where(col(Nutzerbewertung.angebot_id).in_(list(angebot_ids)))
 
 
 def to_aggregate(count: int, avg: float | None, yes: int | None) -> Aggregate:
@@ -82,30 +82,30 @@ def aggregate_by_year(session: Session, angebot_ids: Iterable[int]) -> list[tupl
     ids = list(angebot_ids)
     if not ids:
         return []
-    year = extract("year", col(Bewertung.created_at))
+    year = extract("year", col(Nutzerbewertung.created_at))
     stmt = (
         select(
             year,
-            func.count(col(Bewertung.id)),
-            func.avg(Bewertung.zufriedenheit),
-            func.sum(case((col(Bewertung.weiterempfehlen).is_(True), 1), else_=0)),
+            func.count(col(Nutzerbewertung.id)),
+            func.avg(Nutzerbewertung.zufriedenheit),
+            func.sum(case((col(Nutzerbewertung.weiterempfehlen).is_(True), 1), else_=0)),
         )
-        .where(col(Bewertung.angebot_id).in_(ids))
+        .where(col(Nutzerbewertung.angebot_id).in_(ids))
         .group_by(year)
         .order_by(year.desc())
     )
     return [(int(y), to_aggregate(c, a, s)) for y, c, a, s in session.exec(stmt).all()]
 
 
-def comments(session: Session, angebot_ids: Iterable[int]) -> list[Bewertung]:
+def comments(session: Session, angebot_ids: Iterable[int]) -> list[Nutzerbewertung]:
     """Evaluations with a comment, newest first – only for the Träger of the project and the admins."""
     ids = list(angebot_ids)
     if not ids:
         return []
     stmt = (
-        select(Bewertung)
-        .where(col(Bewertung.angebot_id).in_(ids), col(Bewertung.kommentar).is_not(None))
-        .order_by(col(Bewertung.created_at).desc(), col(Bewertung.id).desc())
+        select(Nutzerbewertung)
+        .where(col(Nutzerbewertung.angebot_id).in_(ids), col(Nutzerbewertung.kommentar).is_not(None))
+        .order_by(col(Nutzerbewertung.created_at).desc(), col(Nutzerbewertung.id).desc())
     )
     return list(session.exec(stmt).all())
 
@@ -114,16 +114,17 @@ def purge_expired(session: Session, settings: Settings) -> None:
     """Retention (stated on the Datenschutz page): comments go first, whole evaluations later."""
     now = utcnow()
     session.exec(
-        update(Bewertung)
+        update(Nutzerbewertung)
         .where(
-            col(Bewertung.kommentar).is_not(None),
-            col(Bewertung.created_at) < now - timedelta(days=settings.evaluation_comment_retention_days),
+            col(Nutzerbewertung.kommentar).is_not(None),
+            col(Nutzerbewertung.created_at)
+            < now - timedelta(days=settings.evaluation_comment_retention_days),
         )
         .values(kommentar=None)
     )
     session.exec(
-        delete(Bewertung).where(
-            col(Bewertung.created_at) < now - timedelta(days=settings.evaluation_retention_days)
+        delete(Nutzerbewertung).where(
+            col(Nutzerbewertung.created_at) < now - timedelta(days=settings.evaluation_retention_days)
         )
     )
 
@@ -178,7 +179,7 @@ def submit(
     assert angebot.id is not None
     ratelimit.record_event(session, bucket=RATE_BUCKET, key=key, window=window)
     session.add(
-        Bewertung(
+        Nutzerbewertung(
             angebot_id=angebot.id,
             zufriedenheit=int(score),
             weiterempfehlen=recommend == "ja",

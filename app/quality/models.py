@@ -16,7 +16,7 @@ from app.db import UTCDateTime, utcnow
 
 
 @publishes  # the project pages show the averages: a new evaluation moves the catalogue version
-class Bewertung(SQLModel, table=True):
+class Nutzerbewertung(SQLModel, table=True):
     """One anonymous evaluation of an offer by a user: no IP address, no account, no cookie."""
 
     id: int | None = Field(default=None, primary_key=True)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 from app.catalogue.models import Angebot, Foerderung, FoerderungAngebot
 from app.quality import evaluation
 from app.quality.models import (
-    Bewertung,
+    Nutzerbewertung,
 )
 
 
@@ -23,11 +23,11 @@ def aggregates_for(session: Session, grants: Iterable[Foerderung]) -> dict[int, 
     stmt = (
         select(
             FoerderungAngebot.foerderung_id,
-            func.count(col(Bewertung.id)),
-            func.avg(Bewertung.zufriedenheit),
-            func.sum(case((col(Bewertung.weiterempfehlen).is_(True), 1), else_=0)),
+            func.count(col(Nutzerbewertung.id)),
+            func.avg(Nutzerbewertung.zufriedenheit),
+            func.sum(case((col(Nutzerbewertung.weiterempfehlen).is_(True), 1), else_=0)),
         )
-        .join(Bewertung, col(Bewertung.angebot_id) == FoerderungAngebot.angebot_id)
+        .join(Nutzerbewertung, col(Nutzerbewertung.angebot_id) == FoerderungAngebot.angebot_id)
         .where(col(FoerderungAngebot.foerderung_id).in_(ids))
         .group_by(col(FoerderungAngebot.foerderung_id))
     )

@@ -50,7 +50,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_indikator_jahr"), ["jahr"], unique=False)
 
     op.create_table(
-        "bewertung",
+        "nutzerbewertung",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("angebot_id", sa.Integer(), nullable=False),
         sa.Column("zufriedenheit", sa.Integer(), nullable=False),
@@ -58,13 +58,16 @@ def upgrade() -> None:
         sa.Column("kommentar", sa.Text(), nullable=True),
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["angebot_id"], ["angebot.id"], name=op.f("fk_bewertung_angebot_id_angebot"), ondelete="CASCADE"
+            ["angebot_id"],
+            ["angebot.id"],
+            name=op.f("fk_nutzerbewertung_angebot_id_angebot"),
+            ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_bewertung")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_nutzerbewertung")),
     )
-    with op.batch_alter_table("bewertung", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_bewertung_angebot_id"), ["angebot_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_bewertung_created_at"), ["created_at"], unique=False)
+    with op.batch_alter_table("nutzerbewertung", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_nutzerbewertung_angebot_id"), ["angebot_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_nutzerbewertung_created_at"), ["created_at"], unique=False)
 
     op.create_table(
         "foerderung_angebot",
@@ -203,11 +206,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_foerderung_angebot_angebot_id"))
 
     op.drop_table("foerderung_angebot")
-    with op.batch_alter_table("bewertung", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_bewertung_created_at"))
-        batch_op.drop_index(batch_op.f("ix_bewertung_angebot_id"))
+    with op.batch_alter_table("nutzerbewertung", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_nutzerbewertung_created_at"))
+        batch_op.drop_index(batch_op.f("ix_nutzerbewertung_angebot_id"))
 
-    op.drop_table("bewertung")
+    op.drop_table("nutzerbewertung")
     with op.batch_alter_table("indikator", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_indikator_jahr"))
         batch_op.drop_index(batch_op.f("ix_indikator_handlungsfeld_number"))

@@ -13,7 +13,7 @@ from app.auth.models import Role
 from app.auth.service import create_user
 from app.catalogue.models import Traeger
 from app.db import make_engine
-from app.quality.models import Bewertung, Indikator, Qualitaetsbericht
+from app.quality.models import Indikator, Nutzerbewertung, Qualitaetsbericht
 from tests import factories
 from tests.browser.fixtures import LiveServer, assert_no_axe_violations, save_screenshot
 from tests.browser.test_flows import focused, tab_until
@@ -80,7 +80,7 @@ def quality_server(live_server: LiveServer) -> Iterator[LiveServer]:
             assert offer.id is not None
             for score, rec in [(5, True), (4, True), (4, False), (3, False), (5, True)]:
                 session.add(
-                    Bewertung(
+                    Nutzerbewertung(
                         angebot_id=offer.id,
                         zufriedenheit=score,
                         weiterempfehlen=rec,

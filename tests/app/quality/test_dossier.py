@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.feedback.models import Feedback
-from app.quality.models import Bewertung, Indikator, Massnahme, Qualitaetsbericht, Qualitaetsdialog
+from app.quality.models import Indikator, Massnahme, Nutzerbewertung, Qualitaetsbericht, Qualitaetsdialog
 from app.settings import Settings
 from tests.app.auth.fixtures import login_as, soup, text_of, token_on
 from tests.app.quality.conftest import Funded
@@ -64,7 +64,7 @@ def test_dossier_shows_report_indicators_evaluations_feedback(
         (5, True, None),
     ]:
         session.add(
-            Bewertung(angebot_id=offer_id, zufriedenheit=score, weiterempfehlen=rec, kommentar=comment)
+            Nutzerbewertung(angebot_id=offer_id, zufriedenheit=score, weiterempfehlen=rec, kommentar=comment)
         )
     session.add(Feedback(angebot_id=offer_id, kind="fehler", message="Telefonnummer veraltet"))
     session.add(Feedback(angebot_id=offer_id, kind="hilfreich", helpful=True))
@@ -151,7 +151,7 @@ def test_open_data_has_aggregates_not_comments(client: TestClient, funded: Funde
     assert offer_id is not None
     for score, rec in [(5, True), (4, True), (3, False), (4, False)]:
         session.add(
-            Bewertung(angebot_id=offer_id, zufriedenheit=score, weiterempfehlen=rec, kommentar="Geheim")
+            Nutzerbewertung(angebot_id=offer_id, zufriedenheit=score, weiterempfehlen=rec, kommentar="Geheim")
         )
     session.commit()
 
@@ -161,7 +161,7 @@ def test_open_data_has_aggregates_not_comments(client: TestClient, funded: Funde
 
     assert item()["evaluation"] == {"count": 4, "average": None, "recommend_percent": None}
     assert item()["offer_ids"] == [funded.world.angebot_a.external_id]
-    session.add(Bewertung(angebot_id=offer_id, zufriedenheit=4, weiterempfehlen=True))
+    session.add(Nutzerbewertung(angebot_id=offer_id, zufriedenheit=4, weiterempfehlen=True))
     session.commit()
     assert item()["evaluation"] == {"count": 5, "average": 4.0, "recommend_percent": 60}
     excel = client.get("/foerderung/download/2025/foerderungen-excel.csv")

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from app.auth.models import RateLimitEvent
 from app.i18n import current_locale
 from app.quality.evaluation import Aggregate, format_aggregate
-from app.quality.models import Bewertung
+from app.quality.models import Nutzerbewertung
 from app.settings import Settings
 from tests.app.auth.fixtures import login_as, new_client, soup, text_of, token_on
 from tests.app.quality.conftest import Funded
@@ -33,9 +33,9 @@ def _evaluate(client: TestClient, funded: Funded, score: int, recommend: str, co
     return client.post(_action(funded), data=data).status_code
 
 
-def _rows(session: Session) -> list[Bewertung]:
+def _rows(session: Session) -> list[Nutzerbewertung]:
     session.expire_all()
-    return list(session.exec(select(Bewertung)).all())
+    return list(session.exec(select(Nutzerbewertung)).all())
 
 
 def _aggregate_text(client: TestClient, funded: Funded) -> str:
@@ -161,7 +161,7 @@ def test_evaluation_stores_no_ip_and_comment_is_private(
 ) -> None:
     assert _evaluate(client, funded, 5, "ja", "Sehr herzliche Leitung, danke!") == 200
     row = _rows(session)[0]
-    assert set(Bewertung.model_fields) == {
+    assert set(Nutzerbewertung.model_fields) == {
         "id",
         "angebot_id",
         "zufriedenheit",
@@ -203,14 +203,14 @@ def test_retention_deletes_old_comments_then_old_evaluations(
     full_age = timedelta(days=settings.evaluation_retention_days + 1)
     session.add_all(
         [
-            Bewertung(
+            Nutzerbewertung(
                 angebot_id=offer_id,
                 zufriedenheit=4,
                 weiterempfehlen=True,
                 kommentar="alt",
                 created_at=now - comment_age,
             ),
-            Bewertung(
+            Nutzerbewertung(
                 angebot_id=offer_id,
                 zufriedenheit=2,
                 weiterempfehlen=False,
