@@ -16,7 +16,8 @@ from sqlmodel import Session
 from app.auth import service as accounts
 from app.auth.models import Role
 from app.db import make_engine
-from tests.browser.conftest import (
+from tests.browser.dataset import KNOWN
+from tests.browser.fixtures import (
     DESKTOP,
     MOBILE,
     LiveServer,
@@ -24,7 +25,6 @@ from tests.browser.conftest import (
     has_horizontal_scroll,
     save_screenshot,
 )
-from tests.browser.dataset import KNOWN
 
 ADMIN = ("layout-admin@example.org", "Layout-Verwaltung-Test-2026")
 PROVIDER = ("layout-traeger@example.org", "Layout-Traeger-Test-2026")
