@@ -169,6 +169,21 @@ def _districts(raw: Raw, ctx: Context) -> dict[str, Any]:
     return {"ortsteile": sorted(match.ortsteile), "stadtweit": match.stadtweit}
 
 
+def _district_choices(raw: Raw, ctx: Context) -> dict[str, Any]:
+    """Ticked boxes (Ortsteil slugs, „stadtweit“); a typed list („Lobeda; Winzerla“) is understood too."""
+    values = [raw] if isinstance(raw, str) and raw else (list(raw) if isinstance(raw, list) else [])
+    known = set(ctx.ortsteile) | {"stadtweit"}
+    if len(values) == 1 and values[0] not in known:
+        return _districts(values[0], ctx)
+    if any(v not in known for v in values):
+        raise ParseError(_("Bitte nur Einträge aus der Liste wählen."))
+    return {"ortsteile": sorted({v for v in values if v != "stadtweit"}), "stadtweit": "stadtweit" in values}
+
+
+def _district_boxes(record: Any) -> list[str]:
+    return sorted(o.slug for o in record.ortsteile) + (["stadtweit"] if record.stadtweit else [])
+
+
 def _anmeldung(raw: Raw, _ctx: Context) -> dict[str, Any]:
     value = raw if isinstance(raw, str) else ""
     if value not in ("", "ja", "nein"):
@@ -194,18 +209,14 @@ def _fmt_float(value: Any) -> str:
     return "" if value is None else cell_values.format_decimal(value)
 
 
-def _fmt_date(value: Any) -> str:
-    return cell_values.format_date(value) if isinstance(value, date) else ""
+def _iso_date(value: Any) -> str:
+    """The value of an ``<input type="date">`` is ISO (the browser shows it in the visitor's format)."""
+    return value.isoformat() if isinstance(value, date) else ""
 
 
 def _kosten_form(record: Any) -> str:
     kosten = cell_values.Kosten(record.kosten_art, record.kosten_cents, record.kosten_text)
     return cell_values.format_kosten(kosten)
-
-
-def _districts_form(record: Any) -> str:
-    names = [o.name for o in record.ortsteile]
-    return "stadtweit" if record.stadtweit and not names else "; ".join(names)
 
 
 def _status_choices(_ctx: Context) -> Choices:
@@ -408,12 +419,12 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "ortsteile",
         N_("Wo (nur wenn anders als die Einrichtung)"),
-        "line",
-        _districts,
-        _districts_form,
+        "checkboxes",
+        _district_choices,
+        _district_boxes,
         ("ortsteile", "stadtweit"),
-        hint=N_("Ortsteile mit Semikolon getrennt, ein Planungsraum oder „stadtweit“"),
-        max_length=500,
+        hint=N_("Nichts ankreuzen = am Ort der Einrichtung. „Ganz Jena“ = für alle Stadtteile."),
+        choices=lambda c: [("stadtweit", _("Ganz Jena (stadtweit)")), *c.ortsteile.items()],
     ),
     FieldSpec(
         "alter_von",
@@ -477,21 +488,21 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "gueltig_von",
         N_("Gültig von"),
-        "line",
+        "date",
         _single("gueltig_von", _date, 30),
-        _attr("gueltig_von", _fmt_date),
+        _attr("gueltig_von", _iso_date),
         ("gueltig_von",),
-        hint=N_("TT.MM.JJJJ"),
+        hint=N_("Datum im Format TT.MM.JJJJ, z. B. 31.12.2026"),
         max_length=30,
     ),
     FieldSpec(
         "gueltig_bis",
         N_("Gültig bis"),
-        "line",
+        "date",
         _single("gueltig_bis", _date, 30),
-        _attr("gueltig_bis", _fmt_date),
+        _attr("gueltig_bis", _iso_date),
         ("gueltig_bis",),
-        hint=N_("TT.MM.JJJJ"),
+        hint=N_("Datum im Format TT.MM.JJJJ, z. B. 31.12.2026"),
         max_length=30,
     ),
     _STATUS,

@@ -12,10 +12,12 @@ from starlette.responses import HTMLResponse, Response
 
 from app.catalogue import service as catalogue
 from app.catalogue.models import Angebot, Einrichtung
+from app.catalogue.vocab import HANDLUNGSFELDER
 from app.deps import SessionDep, SettingsDep
 from app.funding import exports
 from app.funding import service as funding
 from app.funding.charts import bar_chart
+from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.page_cache import CachedPage
 from app.quality import opendata
@@ -152,6 +154,7 @@ def overview(
                 (f"HF {t.number}", f"HF {t.number} {t.name}", t.amount.cents, t.amount.count)
                 for t in totals.by_handlungsfeld
             ],
+            names=[f"HF {t.number}: {_hf_name(t.number, t.name)}" for t in totals.by_handlungsfeld],
         ),
         year_hf=funding.sum_by_year_and_handlungsfeld(all_year_grants),
         year_hf_url=lambda year, hf=None: (
@@ -172,6 +175,12 @@ def overview(
         ),
     )
     return render(request, "funding/index.html", context)
+
+
+def _hf_name(number: int, german: str) -> str:
+    """The Handlungsfeld's name in the interface language (chart labels)."""
+    term = next((h for h in HANDLUNGSFELDER if h.number == number), None)
+    return term.label(current_locale.get()) if term else german
 
 
 @router.get("/foerderung/traeger/{external_id}", response_class=HTMLResponse, include_in_schema=False)

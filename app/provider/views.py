@@ -59,6 +59,7 @@ def dashboard(
     messages = {
         "entwurf": _("Danke! Ihre Änderung ist gespeichert und wird von der Stadt geprüft."),
         "bestaetigt": _("Danke! Die Angaben sind als aktuell bestätigt."),
+        "alle-bestaetigt": _("Danke! Alle Einrichtungen und Angebote sind als aktuell bestätigt."),
     }
     return render(
         request,
@@ -276,6 +277,16 @@ def confirm_einrichtung(
     einrichtung = _einrichtung(session, user, external_id)
     service.confirm_unchanged(session, user=user, target=einrichtung)
     return RedirectResponse("/anbieter?gespeichert=bestaetigt", status_code=303)
+
+
+@router.post("/bestaetigen")
+def confirm_all(session: SessionDep, user: CurrentProvider) -> Response:
+    """„Alle unverändert bestätigen“: every own institution and offer is checked as of today, in one step."""
+    for einrichtung in service.own_einrichtungen(session, user.traeger_id):  # type: ignore[arg-type]
+        service.confirm_unchanged(session, user=user, target=einrichtung)
+        for angebot in einrichtung.angebote:
+            service.confirm_unchanged(session, user=user, target=angebot)
+    return RedirectResponse("/anbieter?gespeichert=alle-bestaetigt", status_code=303)
 
 
 @router.post("/angebote/{external_id}/bestaetigen")

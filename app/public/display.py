@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from markupsafe import Markup
+
 from app.catalogue import vocab
 from app.catalogue.models import Angebot, Einrichtung
-from app.formatting import format_age, format_euro
+from app.formatting import format_age, format_euro, format_number
 from app.i18n import current_locale, ngettext
 from app.i18n import gettext as _
 from search.params import MAX_QUERY_STRING_LENGTH
@@ -86,6 +88,11 @@ def barrierefrei_label(value: str | None) -> str:
     }.get(value or "", "")
 
 
+def de_lang() -> Markup:
+    """`` lang="de"`` on pages in another language: catalogue text (titles, descriptions, times) is German."""
+    return Markup("") if current_locale.get() == "de" else Markup(' lang="de"')
+
+
 def tel_href(number: str | None) -> str:
     """``03641 555-123`` → ``tel:03641555123`` (only digits and a leading plus survive)."""
     digits = _NOT_DIAL.sub("", number or "")
@@ -115,6 +122,13 @@ def osm_link(place: Einrichtung) -> str:
     return "https://www.openstreetmap.org/search?" + urlencode({"query": address}) if place.strasse else ""
 
 
+def osm_route(place: Einrichtung) -> str:
+    """Directions to the place on openstreetmap.org (the visitor enters the start there)."""
+    if place.lat is not None and place.lon is not None:
+        return f"https://www.openstreetmap.org/directions?route=%3B{place.lat:.5f}%2C{place.lon:.5f}"
+    return osm_link(place)
+
+
 def mailto_share(subject: str, url: str) -> str:
     return f"mailto:?subject={quote(subject)}&body={quote(url)}"
 
@@ -134,8 +148,11 @@ TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
     "tel_href": tel_href,
     "safe_url": safe_url,
     "osm_link": osm_link,
+    "osm_route": osm_route,
     "mailto_share": mailto_share,
     "paragraphs": paragraphs,
+    "km": lambda value: format_number(value, 1),
+    "de_lang": de_lang,
 }
 
 

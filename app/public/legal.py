@@ -1,4 +1,4 @@
-"""Legal and help pages (Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache), robots, sitemap."""
+"""Legal pages (Impressum, Datenschutz, Barrierefreiheit), robots.txt and sitemap.xml."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.catalogue import vocab
 from app.deps import SessionDep, SettingsDep
 from app.page_cache import CachedPage
 from app.public import queries
+from app.public.easy_pages import EASY_PAGES
 from app.templating import render
 
 router = APIRouter(dependencies=[CachedPage])
@@ -21,7 +22,6 @@ LEGAL_PAGES = {
     "/impressum": "public/legal/impressum.html",
     "/datenschutz": "public/legal/datenschutz.html",
     "/barrierefreiheit": "public/legal/barrierefreiheit.html",
-    "/leichte-sprache": "public/legal/leichte_sprache.html",
 }
 # Public pages of other areas (funding transparency, open data).
 OTHER_PUBLIC_PAGES = ("/foerderung", "/daten", "/api/docs")
@@ -53,6 +53,7 @@ def robots(settings: SettingsDep) -> PlainTextResponse:
 @router.get("/sitemap.xml")
 def sitemap(session: SessionDep, settings: SettingsDep) -> Response:
     paths = ["/", "/angebote", "/stadtteile", "/themen", "/zielgruppen", *LEGAL_PAGES, *OTHER_PUBLIC_PAGES]
+    paths += [p.path for p in EASY_PAGES]
     paths += [f"/stadtteile/{slug}" for slug in queries.ortsteil_slugs(session)]
     paths += [f"/themen/{t.code}" for t in vocab.THEMEN]
     paths += [f"/zielgruppen/{t.code}" for t in vocab.ZIELGRUPPEN]

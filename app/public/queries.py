@@ -74,6 +74,11 @@ def offers_in_ortsteil(session: Session, ortsteil: Ortsteil) -> OfferPage:
     return _offer_page(session, _runs_in([ortsteil.id or 0]))
 
 
+def citywide_offers_for(session: Session, ortsteil: Ortsteil) -> OfferPage:
+    """City-wide offers that do not run in the Ortsteil itself – the search adds them to every district."""
+    return _offer_page(session, col(Angebot.stadtweit).is_(True), ~_runs_in([ortsteil.id or 0]))
+
+
 def offers_with(session: Session, *, thema: str | None = None, zielgruppe: str | None = None) -> OfferPage:
     conditions: list[ColumnElement[bool]] = []
     if thema:

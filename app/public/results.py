@@ -19,7 +19,8 @@ from app.catalogue.districts import DistrictResolver, UnknownDistrict
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
 from app.page_cache import CachedPage
-from app.public import display, queries
+from app.public import cards, display, queries
+from app.public.life_situations import LIFE_SITUATIONS
 from app.settings import Settings
 from app.templating import render
 from search import get_backend
@@ -40,6 +41,20 @@ PAGE_SIZE = 20
 FACET_VISIBLE = 6
 MAX_PAGE = 500
 PAGE_PARAMS = (*(p for p in PARAMETERS if p not in ("limit", "offset")), "von", "seite")
+# Parameters that narrow the result set (the "Filter (n)" button counts them; the search word is not one).
+FILTER_PARAMS = frozenset(
+    (
+        "zielgruppe",
+        "thema",
+        "ortsteil",
+        "planungsraum",
+        "handlungsfeld",
+        "sprache",
+        "kostenlos",
+        "barrierefrei",
+        "alter",
+    )
+)
 Pairs = list[tuple[str, str]]
 
 
@@ -47,6 +62,7 @@ Pairs = list[tuple[str, str]]
 class Chip:
     label: str
     remove_url: str
+    is_query: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,7 +151,7 @@ def _chips(pairs: Pairs, resolver: DistrictResolver) -> list[Chip]:
         if key in ("seite", "sort", "lat", "lon") or not value.strip():
             continue
         rest = [p for i, p in enumerate(pairs) if i != index and p[0] != "seite"]
-        chips.append(Chip(_chip_label(key, value, resolver), page_url(rest)))
+        chips.append(Chip(_chip_label(key, value, resolver), page_url(rest), is_query=key == "q"))
     if any(k == "lat" for k, _v in pairs):
         rest = [p for p in pairs if p[0] not in ("lat", "lon", "seite")]
         chips.append(Chip(_("Entfernung ab meinem Standort"), page_url(rest)))
@@ -241,8 +257,39 @@ def _search_or_fallback(session: Session, backend: SearchBackend, query: SearchQ
     return result
 
 
+def _local_total(result: SearchResult, query: SearchQuery) -> int | None:
+    """Hits that run in the one chosen district itself (the rest are city-wide offers); None if unclear."""
+    if len(query.ortsteile) == 1 and not query.planungsraeume:
+        return result.facets.get("ortsteil", {}).get(query.ortsteile[0], 0)
+    if len(query.planungsraeume) == 1 and not query.ortsteile:
+        return result.facets.get("planungsraum", {}).get(query.planungsraeume[0], 0)
+    return None
+
+
+def _district_names(query: SearchQuery, resolver: DistrictResolver) -> str:
+    names = [resolver.name_of(s) for s in query.ortsteile]
+    names += [resolver.planungsraum_names.get(c, c) for c in query.planungsraeume]
+    return ", ".join(names)
+
+
+def _with_life_situation(request: Request) -> str | None:
+    """``?lebenslage=baby`` (a start-page card, sent with a district) → the URL with its filters."""
+    slugs = request.query_params.getlist("lebenslage")
+    if not slugs:
+        return None
+    pairs = dedupe_pairs(
+        [(k, v) for k, v in request.query_params.multi_items() if k in PAGE_PARAMS and v.strip()]
+    )
+    for situation in LIFE_SITUATIONS:
+        if situation.slug in slugs:
+            pairs += [p for p in situation.filters if p not in pairs]
+    return page_url(pairs)
+
+
 @router.get("/angebote", response_class=HTMLResponse)
 def results(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    if expanded := _with_life_situation(request):
+        return RedirectResponse(expanded, status_code=303)
     resolver = DistrictResolver.from_session(session)
     pairs: Pairs = dedupe_pairs(
         [(k, v) for k, v in request.query_params.multi_items() if k in PAGE_PARAMS and v.strip()]
@@ -264,6 +311,13 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> Res
     narrowed = query.ortsteile or query.planungsraeume
     hint = district_hint(query.q, resolver) if query.q and not narrowed else None
     selected_districts = [resolver.ortsteile[s] for s in query.ortsteile if s in resolver.ortsteile]
+    local, citywide = cards.split_local(offers, query.ortsteile, query.planungsraeume)
+    sorted_by_distance = query.sort is Sort.distance and query.lat is not None and query.lon is not None
+    distances = (
+        {o.external_id: cards.distance_km((query.lat, query.lon), o) for o in offers}  # type: ignore[arg-type]
+        if sorted_by_distance
+        else {}
+    )
     return render(
         request,
         "public/results.html",
@@ -292,6 +346,16 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> Res
             "hidden": [(k, v) for k, v in pairs if k in ("planungsraum", "handlungsfeld", "lat", "lon")],
             "alter": next((v for k, v in pairs if k == "alter"), ""),
             "all_sprachen": vocab.SPRACHEN,
+            "filter_count": sum(1 for k, _v in pairs if k in FILTER_PARAMS),
+            "local_offers": local,
+            "citywide_offers": citywide,
+            "local_total": _local_total(result, query),
+            "district_names": _district_names(query, resolver),
+            "card_info": {
+                "distances": distances,
+                "disambiguations": cards.disambiguations(offers),
+                "back": cards.back_query(pairs, PAGE_PARAMS),
+            },
         },
         status_code=400 if errors else 200,
     )

@@ -12,17 +12,26 @@ from app.catalogue import service
 from app.catalogue.vocab import Status
 from app.deps import SessionDep, SettingsDep
 from app.page_cache import CachedPage
-from app.public import display, jsonld, queries
+from app.public import cards, display, easy, jsonld, queries
+from app.public.easy_pages import router as easy_router
 from app.public.legal import router as legal_router
 from app.public.life_situations import LIFE_SITUATIONS
+from app.public.results import PAGE_PARAMS
 from app.public.results import router as results_router
 from app.templating import env, render
 
-env.globals.update(display.TEMPLATE_HELPERS, offer_status=service.effective_status)
+env.globals.update(
+    display.TEMPLATE_HELPERS,
+    offer_status=service.effective_status,
+    offer_places=service.offer_ortsteile,
+    verified_on=cards.verified_on,
+    is_stale=cards.is_stale,
+)
 
 router = APIRouter(dependencies=[CachedPage])
 router.include_router(results_router)
 router.include_router(legal_router)
+router.include_router(easy_router)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -71,6 +80,10 @@ def offer_detail(
             "page_url": f"{settings.base_url}/angebote/{offer.external_id}",
             "similar": queries.similar_offers(session, offer, limit=3),
             "json_ld": jsonld.script_block(jsonld.offer_service(offer, settings.base_url)),
+            "back_url": cards.back_url(request.query_params.get(cards.BACK_PARAM), PAGE_PARAMS),
+            "stale": cards.is_stale(offer),
+            "verified": cards.verified_on(offer),
+            "easy_summary": easy.easy_summary(offer),
         },
     )
 
@@ -113,6 +126,7 @@ def district_page(request: Request, session: SessionDep, slug: str) -> HTMLRespo
         {
             "ortsteil": ortsteil,
             "offers": queries.offers_in_ortsteil(session, ortsteil),
+            "citywide": queries.citywide_offers_for(session, ortsteil),
             "institutions": queries.institutions_in_ortsteil(session, ortsteil),
             "neighbours": queries.neighbours(session, ortsteil),
         },

@@ -42,21 +42,26 @@ def test_search_flow_with_the_keyboard_only(live_server: LiveServer, page: Any) 
     assert skip["text"] == "Zum Inhalt springen" and skip["outline"] != "none"
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    assert focused(page)["id"] == "q"  # the skip link leads straight to the search field
-    page.keyboard.type("Krabbelgruppe")
+    # The skip link leads straight to the search form: life situations (one radio group), district, word.
+    assert focused(page)["name"] == "lebenslage"
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "ortsteil"
     page.keyboard.type("Neulobeda")
+    page.keyboard.press("Tab")
+    assert focused(page)["id"] == "q"
+    page.keyboard.type("Krabbelgruppe")
     page.keyboard.press("Tab")
     button = focused(page)
     assert button["tag"] == "BUTTON" and button["outline"] != "none"
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert query_of(page) == {"q": ["Krabbelgruppe"], "ortsteil": ["neulobeda"]}
-    # A filter by keyboard: Space ticks the box, the form applies it.
+    # A filter by keyboard: Space ticks the box, the apply button sends the form.
     tab_until(page, lambda i: i["name"] == "zielgruppe")
+    page.keyboard.press("Space")
+    tab_until(page, lambda i: i["tag"] == "BUTTON" and i["text"] == "Filter anwenden")
     with page.expect_navigation():
-        page.keyboard.press("Space")
+        page.keyboard.press("Enter")
     assert "zielgruppe" in query_of(page)
     link = tab_until(page, lambda i: i["tag"] == "A" and i["text"] == "Krabbelgruppe Lobeda")
     assert link["outline"] != "none"
@@ -75,6 +80,7 @@ def test_javascript_disabled_can_search_filter_paginate_and_open(
     page.click("form[role=search] button[type=submit]")
     assert query_of(page) == {"q": ["Krabbelgruppe"], "ortsteil": ["neulobeda"]}
     assert page.locator("[data-locate]").is_hidden()  # proof that no script ran
+    page.click("[data-testid=filter-toggle]")  # the phone's filter disclosure, native <details>
     page.check("input[name=kostenlos]")
     page.click("button.apply")
     assert query_of(page)["kostenlos"] == ["true"]
@@ -88,17 +94,28 @@ def test_javascript_disabled_can_search_filter_paginate_and_open(
     assert second and not set(first) & set(second)
     title = page.locator(links).first.inner_text()
     page.locator(links).first.click()
-    assert urlsplit(page.url).path == second[0]
+    assert urlsplit(page.url).path == urlsplit(second[0]).path
     assert page.locator("h1").inner_text() == title
+    # The way back leads to the same results page, not to the start of the list.
+    page.click("[data-testid=back-to-search]")
+    assert query_of(page)["seite"] == ["2"]
 
 
-def test_javascript_applies_filters_at_once(live_server: LiveServer, page: Any) -> None:
+def test_several_ticks_are_applied_with_one_submit(live_server: LiveServer, page: Any) -> None:
+    """No reload per tick (the page would jump to the top and lose focus): tick, tick, then apply."""
     page.goto(live_server.url + "/angebote?q=Krabbelgruppe")
+    boxes = page.locator("input[name=zielgruppe]")
+    url = page.url
+    boxes.nth(0).check()
+    page.wait_for_timeout(300)
+    assert page.url == url and boxes.nth(0).is_checked()
     with page.expect_navigation():
-        page.locator("input[name=zielgruppe]").first.check()
+        page.click("button.apply")
     assert "zielgruppe" in query_of(page)
+    page.select_option("#sort", "distance")
+    page.select_option("#von", "loebstedt")
     with page.expect_navigation():
-        page.select_option("#von", "loebstedt")
+        page.click(".sort-row button[type=submit]")
     assert query_of(page)["sort"] == ["distance"] and query_of(page)["von"] == ["loebstedt"]
 
 
@@ -120,8 +137,8 @@ def test_results_have_two_columns_at_1280_and_one_at_375(
         beside = filters["x"] + filters["width"] <= results["x"]
         side_by_side = beside and abs(filters["y"] - results["y"]) < 5
         assert side_by_side is (columns == 2), viewport
-        if columns == 1:  # on a phone the results come first, the filters below them
-            assert filters["y"] >= results["y"] + results["height"]
+        if columns == 1:  # on a phone the filter control stands above the results
+            assert filters["y"] + filters["height"] <= results["y"]
 
 
 def test_print_view_hides_navigation_and_shows_the_address(live_server: LiveServer, page: Any) -> None:

@@ -2,19 +2,15 @@
 (function () {
   "use strict";
 
-  // Results: apply filter and sort changes at once (the "Filter anwenden" button stays for keyboard users).
-  var form = document.querySelector("form[data-autosubmit]");
-  if (form) {
-    form.addEventListener("change", function (event) {
-      var target = event.target;
-      if (target && (target.type === "checkbox" || target.id === "sort" || target.id === "von")) {
-        if (target.id === "von" && target.value) {
-          var sort = form.querySelector("#sort");
-          if (sort) { sort.value = "distance"; }
-        }
-        form.submit();
-      }
-    });
+  // Results: one submit applies all ticks (no reload per tick). On wide screens the filter column is open
+  // (CSS does it where ::details-content is supported; this covers the other browsers).
+  var form = document.querySelector("form#suche");
+  var filters = document.querySelector("details[data-filters]");
+  if (filters && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 64rem)");
+    var sync = function () { if (wide.matches) { filters.open = true; } };
+    sync();
+    if (wide.addEventListener) { wide.addEventListener("change", sync); }
   }
 
   // Results: "near me" fills lat/lon from the browser's position (asked only on click, never stored).

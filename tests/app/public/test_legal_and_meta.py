@@ -64,10 +64,31 @@ def test_accessibility_statement_has_status_feedback_and_enforcement(soup: Soup)
     assert page.select_one("a[href='mailto:barrierefreiheit@example.org']") is not None
 
 
-def test_easy_language_page_explains_the_search(soup: Soup) -> None:
-    page = soup("/leichte-sprache")
-    assert page.h1 is not None and "Leichte" in page.h1.get_text()
-    assert len(page.select("ol li")) >= 3
+def test_easy_language_is_a_section_of_short_pages(soup: Soup) -> None:
+    start = soup("/leichte-sprache")
+    menu = {a["href"]: a.get_text() for a in start.select("nav.easy-nav a")}
+    assert list(menu) == [
+        "/leichte-sprache",
+        "/leichte-sprache/suchen",
+        "/leichte-sprache/hilfe-sofort",
+        "/leichte-sprache/geld-fuer-projekte",
+        "/leichte-sprache/kontakt",
+    ]
+    for path, title in menu.items():
+        page = soup(path)
+        assert page.h1 is not None and page.h1.get_text() == title
+        sentences = [
+            s for p in page.select("article.easy p, article.easy li") for s in p.get_text(" ").split(".")
+        ]
+        longest = max(len(s.split()) for s in sentences)
+        assert longest <= 15, f"{path}: a sentence of {longest} words is too long for Leichte Sprache"
+        assert page.select_one("footer a[href='/leichte-sprache']") is not None
+    assert len(soup("/leichte-sprache/suchen").select("ol li")) >= 3
+    emergency = {a["href"] for a in soup("/leichte-sprache/hilfe-sofort").select("a[href^='tel:']")}
+    assert {"tel:110", "tel:112", "tel:116117"} <= emergency
+    # English pages keep the German text, marked as German.
+    english = soup("/leichte-sprache?lang=en")
+    assert english.select_one(".easy-section[lang=de]") is not None
 
 
 def test_every_page_links_legal_pages_and_names_its_language(known: KnownIds, soup: Soup) -> None:
