@@ -4,17 +4,14 @@ Träger on one page, confirmed as unchanged with one button (changes go through 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 from starlette.responses import Response
 
 from app.admin.reports import StaleTraeger, stale_entries
 from app.auth.deps import CurrentProvider
 from app.auth.private_route import PrivateRoute
-from app.catalogue.models import Angebot, Einrichtung
 from app.csrf import verify_csrf
 from app.deps import SessionDep
-from app.provider import service
 from app.templating import render
 
 router = APIRouter(prefix="/anbieter", dependencies=[Depends(verify_csrf)], route_class=PrivateRoute)
@@ -32,15 +29,5 @@ def confirm_page(request: Request, session: SessionDep, user: CurrentProvider) -
     )
 
 
-@router.post("/bestaetigen")
-def confirm_all(session: SessionDep, user: CurrentProvider) -> Response:
-    overdue = _overdue(session, user.traeger_id)  # type: ignore[arg-type]
-    target: Einrichtung | Angebot | None
-    for kind, external_id, _name, _verified in overdue.entries if overdue else []:
-        if kind == "Einrichtung":
-            target = service.own_einrichtung(session, user.traeger_id, external_id)  # type: ignore[arg-type]
-        else:
-            target = service.own_angebot(session, user.traeger_id, external_id)  # type: ignore[arg-type]
-        if target is not None:
-            service.confirm_unchanged(session, user=user, target=target)
-    return RedirectResponse("/anbieter?gespeichert=bestaetigt", status_code=303)
+# Its button posts to POST /anbieter/bestaetigen (app/provider/views.py: confirm_all), the dashboard's
+# „Alle unverändert bestätigen“ – one place confirms a Träger's entries.

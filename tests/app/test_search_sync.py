@@ -24,10 +24,10 @@ def test_committed_changes_reach_the_index_and_rollbacks_do_not(settings: Settin
         kept = factories.angebot(session, title="Zwergenturnen Lobeda")
         session.commit()
     with track(Session(engine), settings) as session:
-        factories.angebot(session, title="Zwergenschwimmen Winzerla")
+        factories.angebot(session, title="Kräuterwanderung Winzerla")
         session.rollback()
     assert _found(settings, "Zwergenturnen") == [kept.external_id]
-    assert _found(settings, "Zwergenschwimmen") == []
+    assert _found(settings, "Kräuterwanderung") == []
 
 
 def test_renaming_an_institution_updates_its_offers(settings: Settings, engine: Engine) -> None:
