@@ -11,7 +11,7 @@ import importlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,8 @@ from app.mail import delivery, kinds
 from app.mail.compose import absolute, mailed_within, queue_mail
 from app.mail.models import MailStatus, OutboxMail
 from app.mail.notices import provider_recipients, redaktion_recipients
+from app.quality.evaluation import purge_expired as purge_expired_evaluations
+from app.quality.service import reports_due
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,49 +84,25 @@ def verification_reminders(engine: Engine, settings: Settings, now: datetime) ->
     )
 
 
-def _quality_service() -> Any | None:
-    """Issue 16's Qualitätsdialog, once it exists: ``app.quality.service.reports_due(session, as_of)``."""
-    try:
-        module = importlib.import_module("app.quality.service")
-    except ImportError:
-        return None
-    return module if hasattr(module, "reports_due") else None
-
-
-def _field(item: Any, *names: str) -> Any:
-    for name in names:
-        value = item.get(name) if isinstance(item, dict) else getattr(item, name, None)
-        if value is not None:
-            return value
-    return None
-
-
 def report_reminders(engine: Engine, settings: Settings, now: datetime) -> str:
     """Qualitätsbericht due / overdue – one mail per report and state (due, then overdue) to the Träger."""
-    quality = _quality_service()
-    if quality is None:
-        return "Qualitätsberichte noch nicht verfügbar – nichts zu tun"
     today = now.astimezone(LOCAL).date()
     queued = 0
     with session_scope(engine) as session:
-        for item in quality.reports_due(session, today):
-            traeger_id = _field(item, "traeger_id")
-            due = _field(item, "due", "due_date", "faellig_am")
-            if traeger_id is None:
-                continue
-            overdue = bool(_field(item, "overdue")) or (isinstance(due, date) and due < today)
-            ident = _field(item, "id", "report_id", "foerderung_id", "title") or "?"
+        for item in reports_due(session, today):
+            grant = item.foerderung
+            overdue = item.faellig_am < today
             context = {
-                "title": str(_field(item, "title", "name") or ident),
-                "due": due,
+                "title": grant.projekt or grant.external_id,
+                "due": item.faellig_am,
                 "overdue": overdue,
-                "link": absolute(settings, str(_field(item, "url", "path") or "/anbieter")),
+                "link": absolute(settings, f"/anbieter/qualitaet/{grant.external_id}"),
             }
             state = "overdue" if overdue else "due"
-            for address in provider_recipients(session, traeger_id):
-                key = f"quality-report:{ident}:{state}:{address}"
+            for address in provider_recipients(session, item.traeger.id):  # type: ignore[arg-type]
+                key = f"quality-report:{grant.external_id}:{item.faellig_am.isoformat()}:{state}:{address}"
                 if queue_mail(session, settings, kinds.QUALITY_REPORT_DUE, to=address, context=context,
-                              topic=f"qualitaetsbericht:{ident}", dedupe_key=key):  # fmt: skip
+                              topic=f"qualitaetsbericht:{grant.external_id}", dedupe_key=key):  # fmt: skip
                     queued += 1
     return f"{queued} Erinnerung(en) an Qualitätsberichte geschrieben"
 
@@ -182,6 +160,8 @@ def retention(engine: Engine, settings: Settings, now: datetime) -> str:
             "verbrauchte Links": _delete(session, UsedToken,
                                          col(UsedToken.used_at) < now - timedelta(hours=link_hours + 1)),
         }  # fmt: skip
+        # Evaluations of funded offers: comments and whole evaluations after their own periods.
+        purge_expired_evaluations(session, settings)
     return "gelöscht: " + ", ".join(f"{n} {label}" for label, n in counts.items())
 
 

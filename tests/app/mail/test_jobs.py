@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-import types
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
@@ -21,11 +17,20 @@ from app.feedback.service import FeedbackInput, submit
 from app.jobs import __main__ as jobs_cli
 from app.jobs import lock
 from app.jobs.runner import LEASE, loop, run_due, run_job
-from app.jobs.tasks import JOBS, LOCAL, feedback_digest, retention, verification_reminders
+from app.jobs.tasks import (
+    JOBS,
+    LOCAL,
+    feedback_digest,
+    report_reminders,
+    retention,
+    verification_reminders,
+)
 from app.mail import delivery, notices
 from app.mail.models import JobLock, MailStatus, OutboxMail
 from app.provider.models import Draft, DraftKind
+from app.quality.models import Berichtsfrist
 from app.settings import Settings
+from tests import factories
 from tests.app.auth.fixtures import World, login_as, soup, token_on
 from tests.app.mail.smtp_server import SmtpServer
 
@@ -266,29 +271,33 @@ def test_two_workers_deliver_each_mail_once(
     assert len({m.message["Message-ID"] for m in smtp.messages}) == 12
 
 
-@dataclass
-class _DueReport:
-    id: int
-    traeger_id: int
-    title: str
-    due: date
+def run_job_at(engine: Engine, settings: Settings, moment: datetime) -> str:
+    return report_reminders(engine, settings, moment)
 
 
-def test_report_reminder_hook_uses_the_quality_service_once_it_exists(
-    engine: Engine, settings: Settings, world: World, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+def test_due_and_overdue_quality_reports_are_reminded_once_each(
+    engine: Engine, settings: Settings, world: World, smtp: SmtpServer, session: Session
 ) -> None:
-    """Issue 16 provides app.quality.service.reports_due(session, as_of); the contract the job expects."""
-    assert world.traeger_a.id is not None
-    due = [_DueReport(7, world.traeger_a.id, "Familienzentrum Nord 2026", date(2026, 1, 31))]
-    quality = types.ModuleType("app.quality.service")
-    quality.reports_due = lambda session, as_of: due  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app.quality.service", quality)
-    for _ in range(2):
-        assert run_job(engine, settings, JOBS["report-reminders"]).ok
+    """A funded project without a submitted Qualitätsbericht: one mail when due, one when overdue."""
+    grant = factories.foerderung(
+        session, traeger_row=world.traeger_a, jahr=2026, projekt="Familienzentrum Nord 2026"
+    )
+    session.add(Berichtsfrist(jahr=2026, faellig_am=date(2026, 12, 31)))
+    session.commit()
+    before = datetime(2026, 12, 1, 7, 0, tzinfo=LOCAL)
+    after = datetime(2027, 1, 15, 7, 0, tzinfo=LOCAL)
+    for moment in (before, before, after, after):  # twice per state: still one mail each
+        assert run_job_at(engine, settings, moment)
     _deliver(engine, settings)
-    [mail] = smtp.to("a@example.org")
-    assert mail.subject == "Überfällig: Qualitätsbericht Familienzentrum Nord 2026"
-    assert "31.01.2026" in mail.part("plain")
+    subjects = sorted(m.subject for m in smtp.to("a@example.org"))
+    assert subjects == [
+        "Fällig: Qualitätsbericht Familienzentrum Nord 2026",
+        "Überfällig: Qualitätsbericht Familienzentrum Nord 2026",
+    ]
+    assert all(
+        f"/anbieter/qualitaet/{grant.external_id}" in m.part("plain") for m in smtp.to("a@example.org")
+    )
+    assert smtp.to("b@example.org") == []  # another Träger's accounts hear nothing of it
 
 
 def test_loop_runs_each_job_when_due_and_not_again_before_its_interval(
