@@ -28,7 +28,6 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         track(session, request.app.state.settings)
-        session.info["settings"] = request.app.state.settings  # services that queue mail (app.mail)
         try:
             yield session
             session.commit()

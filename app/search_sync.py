@@ -4,8 +4,9 @@ The pattern of PyPI's Warehouse: ``after_flush`` notes which Angebote (directly,
 or Träger) a unit of work touched; ``after_commit`` hands those ids to the search index. Nothing is sent while
 the transaction is open, and a rolled-back unit of work sends nothing. Views never call the indexer by hand.
 
-Only sessions that opted in (``track(session, settings)``: the request session and the CLI's writing sessions)
-are watched. The importer writes with SQLAlchemy Core and calls ``search.indexing.index_offers`` once itself.
+Only sessions that opted in (``track(session, settings)``: the request session) are watched; the settings
+they carry are read by other after-commit work too (``app.mail``). The importer writes with SQLAlchemy Core
+and calls ``search.indexing.index_offers`` once itself.
 
 A failed push never undoes a commit: the ids stay in a process-wide retry set, the next commit in this process
 tries them again, and ``python -m search reindex`` / the jobs runner repair any drift.
@@ -28,7 +29,7 @@ from search.indexing import index_offers
 
 log = logging.getLogger(__name__)
 
-_SETTINGS_KEY = "search_sync.settings"
+SETTINGS_KEY = "settings"  # session.info: the app settings of a tracked session (also read by app.mail)
 _CHANGED_OFFERS = "search_sync.offer_ids"
 _CHANGED_INSTITUTIONS = "search_sync.einrichtung_ids"
 _CHANGED_PROVIDERS = "search_sync.traeger_ids"
@@ -40,7 +41,7 @@ _retry_ids: set[str] = set()
 
 def track(session: Session, settings: Settings) -> Session:
     """Opt this session in: its committed catalogue changes reach the search index."""
-    session.info[_SETTINGS_KEY] = settings
+    session.info[SETTINGS_KEY] = settings
     return session
 
 
@@ -60,7 +61,7 @@ def _collect(session: OrmSession, _flush_context: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(version.is_public(obj) for obj in changed):
         session.info[_PUBLIC_CHANGED] = True  # every session: the page caches must never miss a change
-    if _SETTINGS_KEY not in session.info:
+    if SETTINGS_KEY not in session.info:
         return
     for obj in changed:
         if isinstance(obj, Angebot):
@@ -91,7 +92,7 @@ def _discard(session: OrmSession) -> None:
 
 @event.listens_for(OrmSession, "after_commit")
 def _push(session: OrmSession) -> None:
-    settings: Settings | None = session.info.get(_SETTINGS_KEY)
+    settings: Settings | None = session.info.get(SETTINGS_KEY)
     if settings is None:
         return
     offer_ids: set[str] = set(session.info.get(_CHANGED_OFFERS, ()))

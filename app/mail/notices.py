@@ -12,6 +12,7 @@ from app.mail import kinds
 from app.mail.compose import absolute, queue_mail
 from app.mail.models import OutboxMail
 from app.provider.models import Draft, DraftKind, DraftStatus
+from app.search_sync import SETTINGS_KEY
 from app.settings import Settings, get_settings
 
 
@@ -84,7 +85,7 @@ def _draft_title(session: Session, draft: Draft) -> str:
 def settings_of(session: Session) -> Settings:
     """The app's settings travel with a request's session (app.deps). Elsewhere they come from the
     environment, and the mail waits for the jobs runner instead of going out straight after the commit."""
-    found = session.info.get("settings")
+    found = session.info.get(SETTINGS_KEY)
     if isinstance(found, Settings):
         return found
     return get_settings().model_copy(update={"mail_send_immediately": False})
