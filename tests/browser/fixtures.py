@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,43 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def private_server_settings(sqlite_template: Path, tmp_path: Path, name: str) -> Settings:
+    """Settings for a test's own server: a fresh migrated SQLite file, a free port, cheap argon2."""
+    port = _free_port()
+    return Settings(
+        env=Environment.test,
+        database_url=testdb.fresh_sqlite_url(sqlite_template, tmp_path),
+        search_index_path=tmp_path / "search.db",
+        secret_key=f"browser-{name}-" + "x" * 40,
+        base_url=f"http://127.0.0.1:{port}",
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[tuple[uvicorn.Server, threading.Thread]]:
+    """The app for these settings, served by uvicorn in a background thread until the block ends."""
+    port = int(urlsplit(settings.base_url).port or 0)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("Der Test-Server ist nicht gestartet.")
+        time.sleep(0.05)
+    try:
+        yield server, thread
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()
 
 
 def _fill_database(settings: Settings) -> str:
@@ -117,23 +155,8 @@ def live_server(live_server_settings: Settings) -> Iterator[LiveServer]:
     """The app served by uvicorn in a background thread (one per pytest process); ``.url`` is its base."""
     settings = live_server_settings
     source = _fill_database(settings)
-    port = int(urlsplit(settings.base_url).port or 0)
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("Der Test-Server ist nicht gestartet.")
-        time.sleep(0.05)
-    try:
+    with serving(settings) as (server, thread):
         yield LiveServer(settings.base_url, settings, source, server, thread)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.engine.dispose()
 
 
 # --- Playwright --------------------------------------------------------------------------------------------

@@ -4,42 +4,26 @@ the shared browser live server's data stays untouched."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlmodel import Session
 
 from app.auth.models import Role
 from app.auth.service import create_user
 from app.db import make_engine
-from app.main import create_app
-from app.settings import Environment, Settings
-from tests import db as testdb
 from tests import factories
 from tests.app.auth.fixtures import PASSWORD
-from tests.browser.fixtures import _free_port, assert_no_axe_violations
+from tests.browser.fixtures import assert_no_axe_violations, private_server_settings, serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def accounts_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    port = _free_port()
-    settings = Settings(
-        env=Environment.test,
-        database_url=testdb.fresh_sqlite_url(sqlite_template, tmp_path),
-        search_index_path=tmp_path / "search.db",
-        secret_key="browser-accounts-" + "x" * 40,
-        base_url=f"http://127.0.0.1:{port}",
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
-        argon2_parallelism=1,
-    )
+    settings = private_server_settings(sqlite_template, tmp_path, "accounts")
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
         traeger = factories.traeger(session, name="Kinderland Jena e.V.")
@@ -54,20 +38,8 @@ def accounts_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[str
         session.commit()
         ids = {"place": place.external_id, "offer": offer.external_id}
     engine.dispose()
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
+    with serving(settings):
         yield settings.base_url, ids
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.engine.dispose()
 
 
 def _login(page: Any, base: str, email: str) -> None:

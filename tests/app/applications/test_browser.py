@@ -3,44 +3,28 @@ list, ranking, Förderempfehlung, Träger intake, planning cube) have no axe-cor
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlmodel import Session
 
 from app.applications.models import Antrag, Bewertung, Foerderjahr, Kriterium
 from app.auth.models import Role
 from app.auth.service import create_user
 from app.db import make_engine
-from app.main import create_app
-from app.settings import Environment, Settings
-from tests import db as testdb
 from tests import factories
 from tests.app.applications.conftest import YEAR
 from tests.app.auth.fixtures import PASSWORD
-from tests.browser.fixtures import _free_port, assert_no_axe_violations
+from tests.browser.fixtures import assert_no_axe_violations, private_server_settings, serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def cycle_server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    settings = Settings(
-        env=Environment.test,
-        database_url=testdb.fresh_sqlite_url(sqlite_template, tmp_path),
-        search_index_path=tmp_path / "search.db",
-        secret_key="browser-applications-" + "x" * 40,
-        base_url=f"http://127.0.0.1:{port}",
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
-        argon2_parallelism=1,
-    )
+    settings = private_server_settings(sqlite_template, tmp_path, "applications")
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
         traeger = factories.traeger(session, name="Familienwerk Saaletal e.V.")
@@ -70,20 +54,8 @@ def cycle_server(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
                     traeger_external_id=traeger.external_id, password=PASSWORD)  # fmt: skip
         session.commit()
     engine.dispose()
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
+    with serving(settings):
         yield settings.base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.engine.dispose()
 
 
 def _login(page: Any, base: str, email: str) -> None:
