@@ -16,13 +16,12 @@ from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.provider.models import Draft, DraftStatus
 from app.settings import SearchBackendName, Settings
 from tests.app.admin.test_admin_pages import SAMPLE
-from tests.app.auth.fixtures import PASSWORD, World, login_as, soup, text_of, token_on
-from tests.app.provider.test_edits import _edit_form
+from tests.app.auth.fixtures import PASSWORD, World, form_values, login_as, soup, text_of, token_on
 
 
 def _propose(settings: Settings, path: str, **changes: object) -> None:
     with login_as(settings, "a@example.org") as provider:
-        data = {**_edit_form(provider, path), **changes}
+        data = {**form_values(provider, path, path), **changes}
         assert provider.post(path, data=data).status_code == 303
 
 
@@ -263,7 +262,7 @@ def test_approved_online_edit_survives_reimport_of_the_same_workbook(
     session.commit()
     with login_as(settings, "import-traeger@example.org") as provider:
         path = f"/anbieter/angebote/{offer.external_id}/bearbeiten"
-        data = {**_edit_form(provider, path), "title": "Online korrigierter Titel"}
+        data = {**form_values(provider, path, path), "title": "Online korrigierter Titel"}
         assert provider.post(path, data=data).status_code == 303
     _approve_only_draft(session, settings)
     again = sync_workbook(SAMPLE, engine=engine, settings=settings)

@@ -103,6 +103,28 @@ def login_as(settings: Settings, email: str, password: str = PASSWORD) -> TestCl
     return browser
 
 
+def form_values(client: TestClient, page: str, action: str) -> dict[str, str | list[str]]:
+    """The form as the browser would submit it unchanged (values prefilled by the page)."""
+    form = soup(client.get(page)).select_one(f"form[action='{action}']")
+    assert form is not None
+    data: dict[str, str | list[str]] = {}
+    for control in form.select("input, textarea, select"):
+        name = str(control.get("name"))
+        if control.name == "textarea":
+            data[name] = control.get_text()
+        elif control.name == "select":
+            chosen = control.select_one("option[selected]")
+            data[name] = str(chosen["value"]) if chosen else ""
+        elif control.get("type") == "checkbox":
+            if control.has_attr("checked"):
+                existing = data.setdefault(name, [])
+                assert isinstance(existing, list)
+                existing.append(str(control["value"]))
+        else:
+            data[name] = str(control.get("value", ""))
+    return data
+
+
 def token_on(client: TestClient, path: str, action: str) -> str:
     """The CSRF token of the form posting to ``action`` on ``path``."""
     field = soup(client.get(path)).select_one(f"form[action='{action}'] input[name=csrf_token]")

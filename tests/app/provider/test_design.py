@@ -10,8 +10,7 @@ from sqlmodel import Session, select
 
 from app.catalogue.models import Angebot, Einrichtung
 from app.provider.models import Draft
-from tests.app.auth.fixtures import World, login, soup, token_on
-from tests.app.provider.test_edits import _edit_form
+from tests.app.auth.fixtures import World, form_values, login, soup, token_on
 
 
 def test_dashboard_has_one_primary_confirm_all_and_secondary_row_buttons(
@@ -74,7 +73,7 @@ def test_ticked_districts_become_the_offers_places(
 ) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
-    data = _edit_form(client, path)
+    data = form_values(client, path, path)
     data["ortsteile"] = ["winzerla", "neulobeda"]
     data["gueltig_bis"] = "2030-06-30"  # what a date input sends
     assert client.post(path, data=data).status_code == 303

@@ -11,30 +11,7 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEntry
 from app.catalogue.models import Angebot, Einrichtung
 from app.provider.models import Draft, DraftKind
-from tests.app.auth.fixtures import World, login, soup, text_of, token_on
-
-
-def _edit_form(client: TestClient, path: str) -> dict[str, str | list[str]]:
-    """The form as the browser would submit it unchanged (values prefilled by the page)."""
-    page = soup(client.get(path))
-    form = page.select_one(f"form[action='{path}']")
-    assert form is not None
-    data: dict[str, str | list[str]] = {}
-    for control in form.select("input, textarea, select"):
-        name = str(control.get("name"))
-        if control.name == "textarea":
-            data[name] = control.get_text()
-        elif control.name == "select":
-            chosen = control.select_one("option[selected]")
-            data[name] = str(chosen["value"]) if chosen else ""
-        elif control.get("type") == "checkbox":
-            if control.has_attr("checked"):
-                existing = data.setdefault(name, [])
-                assert isinstance(existing, list)
-                existing.append(str(control["value"]))
-        else:
-            data[name] = str(control.get("value", ""))
-    return data
+from tests.app.auth.fixtures import World, form_values, login, soup, text_of, token_on
 
 
 def _drafts(session: Session) -> list[Draft]:
@@ -47,7 +24,7 @@ def test_saving_creates_a_draft_and_leaves_the_published_entry_alone(
 ) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/bearbeiten"
-    data = _edit_form(client, path)
+    data = form_values(client, path, path)
     assert data["oeffnungszeiten"] == "Mo–Fr 9–15 Uhr"  # the form starts from the published values
     data["oeffnungszeiten"] = "Mo–Do 8–16 Uhr, Fr 8–12 Uhr"
     response = client.post(path, data=data)
@@ -73,7 +50,7 @@ def test_saving_again_replaces_the_open_draft(client: TestClient, world: World, 
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
     for title in ("Krabbelgruppe Nord (neu)", "Krabbelgruppe Nordlicht"):
-        data = _edit_form(client, path)
+        data = form_values(client, path, path)
         data["title"] = title
         assert client.post(path, data=data).status_code == 303
     [draft] = _drafts(session)
@@ -100,7 +77,7 @@ def test_invalid_institution_input_rerenders_with_field_error(
 ) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/bearbeiten"
-    data = _edit_form(client, path)
+    data = form_values(client, path, path)
     data[field] = value
     response = client.post(path, data=data)
     assert response.status_code == 400
@@ -128,7 +105,7 @@ def test_invalid_offer_input_rerenders_with_field_error(
 ) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
-    data = {**_edit_form(client, path), **changes}
+    data = {**form_values(client, path, path), **changes}
     response = client.post(path, data=data)
     assert response.status_code == 400
     error = soup(response).select_one(f"#fehler-{field}")
@@ -142,7 +119,7 @@ def test_offer_values_are_parsed_like_the_workbook(
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
     data = {
-        **_edit_form(client, path),
+        **form_values(client, path, path),
         "kosten": "3,50 €",
         "alter_von": "6 Monate",
         "alter_bis": "3",
@@ -168,7 +145,7 @@ def test_script_tags_are_kept_as_text_and_unicode_is_normalised(
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)> Cafe\u0301'
-    data = {**_edit_form(client, path), "title": hostile, "beschreibung": "x" * 5000}
+    data = {**form_values(client, path, path), "title": hostile, "beschreibung": "x" * 5000}
     assert client.post(path, data=data).status_code == 303
     [draft] = _drafts(session)
     assert draft.changes["title"] == '<script>alert("x")</script><img src=x onerror=alert(1)> Café'
@@ -181,7 +158,7 @@ def test_script_tags_are_kept_as_text_and_unicode_is_normalised(
 def test_too_long_description_is_refused(client: TestClient, world: World, session: Session) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
-    response = client.post(path, data={**_edit_form(client, path), "beschreibung": "x" * 5001})
+    response = client.post(path, data={**form_values(client, path, path), "beschreibung": "x" * 5001})
     assert response.status_code == 400
     assert "Höchstens 5000 Zeichen" in text_of(response, "#fehler-beschreibung")
 
@@ -208,7 +185,7 @@ def test_csrf_missing_or_wrong_on_provider_forms_changes_nothing(
 ) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
-    data = {**_edit_form(client, path), "title": "Gefälscht"}
+    data = {**form_values(client, path, path), "title": "Gefälscht"}
     data.pop("csrf_token")
     assert client.post(path, data=data).status_code == 403
     assert client.post(path, data={**data, "csrf_token": "f" * 64}).status_code == 403
@@ -223,7 +200,7 @@ def test_csrf_missing_or_wrong_on_provider_forms_changes_nothing(
 def test_new_offer_proposal_is_a_draft(client: TestClient, world: World, session: Session) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/neues-angebot"
-    data = {**_edit_form(client, path), "title": "Vorlesestunde", "zielgruppen": ["kinder"]}
+    data = {**form_values(client, path, path), "title": "Vorlesestunde", "zielgruppen": ["kinder"]}
     assert client.post(path, data=data).status_code == 303
     [draft] = _drafts(session)
     assert draft.kind == DraftKind.neues_angebot

@@ -14,7 +14,7 @@ from app.quality.models import FeedbackHandling
 from app.settings import Settings
 from search import get_backend
 from search.base import SearchQuery
-from tests.app.auth.fixtures import login_as, soup, text_of, token_on
+from tests.app.auth.fixtures import form_values, login_as, soup, text_of, token_on
 from tests.app.quality.conftest import Funded
 
 
@@ -95,28 +95,6 @@ def test_provider_b_cannot_see_or_answer_reports_on_a(
         assert "Geheime Meldung zu A" in a.get("/anbieter/qualitaet").text
 
 
-def _edit_form(client: TestClient, page: str, action: str) -> dict[str, str | list[str]]:
-    """The form as the browser would submit it unchanged (values prefilled by the page)."""
-    form = soup(client.get(page)).select_one(f"form[action='{action}']")
-    assert form is not None
-    data: dict[str, str | list[str]] = {}
-    for control in form.select("input, textarea, select"):
-        name = str(control.get("name"))
-        if control.name == "textarea":
-            data[name] = control.get_text()
-        elif control.name == "select":
-            chosen = control.select_one("option[selected]")
-            data[name] = str(chosen["value"]) if chosen else ""
-        elif control.get("type") == "checkbox":
-            if control.has_attr("checked"):
-                existing = data.setdefault(name, [])
-                assert isinstance(existing, list)
-                existing.append(str(control["value"]))
-        else:
-            data[name] = str(control.get("value", ""))
-    return data
-
-
 def test_redaktion_edits_an_entry_directly_audited_and_reindexed(
     funded: Funded, session: Session, settings: Settings
 ) -> None:
@@ -125,7 +103,7 @@ def test_redaktion_edits_an_entry_directly_audited_and_reindexed(
     page = f"/verwaltung/korrektur/angebote/{offer.external_id}?meldung={fid}"
     action = f"/verwaltung/korrektur/angebote/{offer.external_id}"
     with login_as(settings, "admin@example.org") as admin:
-        data = _edit_form(admin, page, action)
+        data = form_values(admin, page, action)
         bad = admin.post(action, data={**data, "title": ""})
         assert bad.status_code == 400
         response = admin.post(action, data={**data, "title": "Krabbelkreis Nord"})
