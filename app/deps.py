@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
+from app.catalogue.districts import Districts
 from app.search_sync import track
 from app.settings import Settings
 from search.base import SearchBackend
@@ -41,6 +42,13 @@ def get_session(request: Request) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def districts_of(request: Request, session: Session) -> Districts:
+    """The district table (resolver and grouped list), cached per app and catalogue version."""
+    cache = request.app.state.districts
+    found: Districts = cache.get(session)
+    return found
 
 
 async def get_search(request: Request) -> SearchBackend:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.numbers import format_currency, format_decimal
 
@@ -30,15 +31,25 @@ def format_euro(cents: int | None) -> str:
     """Integer cents → ``1.234,56 €`` (non-breaking space before the sign, as babel/DIN 5008 write it)."""
     if cents is None:
         return ""
-    return format_currency(cents / 100, "EUR", locale=_babel_locale())
+    return _euro(cents, _babel_locale())
+
+
+# Babel parses the pattern and looks up the locale's symbols on every call (≈ 25 µs); a results page
+# formats the same few ages and prices dozens of times.
+@lru_cache(maxsize=4096)
+def _euro(cents: int, locale: str) -> str:
+    return format_currency(cents / 100, "EUR", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _decimal(value: float | int, pattern: str, locale: str) -> str:
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def format_number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return ""
-    return format_decimal(
-        value, format=f"#,##0{'.' + '0' * digits if digits else ''}", locale=_babel_locale()
-    )
+    return _decimal(value, f"#,##0{'.' + '0' * digits if digits else ''}", _babel_locale())
 
 
 def format_age(years: float | None) -> str:

@@ -16,6 +16,7 @@ from app.applications.views import provider_router as applications_provider_rout
 from app.applications.views import review_router as applications_review_router
 from app.auth.forgot import router as forgot_router
 from app.auth.views import router as auth_router
+from app.catalogue.districts import DistrictCache
 from app.csrf import CsrfCookieMiddleware
 from app.db import make_engine
 from app.feedback.views import router as feedback_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url, sqlite_busy_timeout=settings.sqlite_busy_timeout_seconds
     )
     app.state.search = get_backend(settings)
+    app.state.districts = DistrictCache()
 
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(LocaleMiddleware)

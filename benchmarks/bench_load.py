@@ -239,10 +239,6 @@ def main() -> None:
             started = time.perf_counter()
             outcome = index_offers(engine, settings)
             reindex_seconds = time.perf_counter() - started
-            # Planner statistics as autovacuum would gather them a minute later in production (this test
-            # server runs without autovacuum); without them PostgreSQL picks nested loops for 10,000 rows.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("ANALYZE")
         finally:
             engine.dispose()
         print(f"Import {OFFERS:,} Angebote in PostgreSQL (mit Index-Aktualisierung): {import_seconds:.1f} s")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -43,6 +44,8 @@ from importers.report import KINDS, Conflict, Issue, RowChange, SyncReport
 from importers.state import TABLES, DbRow, DbState, load_state, offers_of, table
 from importers.validate import FIELD_COLUMNS, OrtsteilUpdate, ParsedWorkbook, Record, parse_workbook
 from importers.workbook import UnreadableWorkbook, read_workbook
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage description, step, of steps)
 STAGES = ("Arbeitsmappe lesen", "Prüfen", "Vergleichen", "Schreiben", "Suchindex")
@@ -636,11 +639,23 @@ def _sync(
         report.fatal = f"{DB_FAULT_MESSAGES[fault]} Es wurde nichts gespeichert ({type(exc.orig).__name__})."
         report.seconds = time.perf_counter() - clock
         return report
+    _refresh_planner_statistics(engine)
     step()
     _update_search_index(engine, settings, changed_offers, report)
     step()
     report.seconds = time.perf_counter() - clock
     return report
+
+
+def _refresh_planner_statistics(engine: Engine) -> None:
+    """ANALYZE after the bulk write. Without statistics SQLite picks the low-selectivity ``published``
+    index over the unique ``external_id`` (25× slower per results page at 10,000 offers), and PostgreSQL
+    plans nested loops until autovacuum gets round to it. Statistics only – a failure loses nothing."""
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    except SQLAlchemyError as exc:
+        log.warning("Planer-Statistiken nicht aktualisiert: %s", exc)
 
 
 def _stepper(progress: Progress | None, report: SyncReport) -> Callable[[], None]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import or_
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy import bindparam, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.catalogue import service
 from app.catalogue.models import Angebot, Einrichtung
@@ -39,17 +41,21 @@ _FALLBACK_CANDIDATES = 5_000
 _UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
 
 
-def _drop_stale(session: Session, result: SearchResult) -> None:
+@lru_cache(maxsize=2)
+def _public_ids_statement(today: date) -> SelectOfScalar[str]:
+    """Built once a day: constructing the public rule costs more than running it on 20 ids."""
+    return (
+        select(col(Angebot.external_id))
+        .join(Einrichtung)
+        .where(
+            col(Angebot.external_id).in_(bindparam("ids", expanding=True)), service.public_offer_clause(today)
+        )
+    )
+
+
+def discard_stale(result: SearchResult, public: Collection[str]) -> None:
     """Between a commit and the index update the index can still list offers that are no longer public:
     drop them from the page and from ``total``, so a page never shows fewer items than it claims."""
-    if not result.ids:
-        return
-    stmt = (
-        select(Angebot.external_id)
-        .join(Einrichtung)
-        .where(col(Angebot.external_id).in_(result.ids), service.public_offer_clause())
-    )
-    public = set(session.exec(stmt).all())
     stale = [i for i in result.ids if i not in public]
     if not stale:
         return
@@ -58,10 +64,22 @@ def _drop_stale(session: Session, result: SearchResult) -> None:
     result.total = max(result.total - len(stale), len(result.ids))  # highlights/cards are looked up by id
 
 
-def search_offers(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchResult:
+def _drop_stale(session: Session, result: SearchResult) -> None:
+    if not result.ids:
+        return
+    public = session.exec(_public_ids_statement(date.today()), params={"ids": result.ids}).all()
+    discard_stale(result, set(public))
+
+
+def search_offers(
+    session: Session, backend: SearchBackend, query: SearchQuery, *, verify: bool = True
+) -> SearchResult:
+    """Search the index; ``verify=False`` for callers that load the hits with the public rule themselves
+    (and then call :func:`discard_stale`)."""
     try:
         result = backend.search(query)
-        _drop_stale(session, result)
+        if verify:
+            _drop_stale(session, result)
     except SearchUnavailable as exc:
         log.warning("Suche über %s nicht möglich (%s) – Datenbanksuche", backend.name, exc)
         result = database_search(session, query)
@@ -78,21 +96,6 @@ def _finds_something(session: Session, backend: SearchBackend, q: str) -> bool:
         return backend.search(probe).total > 0
     except SearchUnavailable:
         return database_search(session, probe).total > 0
-
-
-# What an offer card shows (title, institution, places, ages, cost, text) and the public rule needs: the
-# institution comes in the same query, places in one more – no Träger, target groups or topics, and no
-# provenance JSON to decode.
-CARD_LOAD_OPTIONS: Sequence[Any] = (
-    defer(Angebot.imported_values),  # type: ignore[arg-type]
-    defer(Angebot.online_edits),  # type: ignore[arg-type]
-    joinedload(Angebot.einrichtung).options(  # type: ignore[arg-type]
-        defer(Einrichtung.imported_values),  # type: ignore[arg-type]
-        defer(Einrichtung.online_edits),  # type: ignore[arg-type]
-        joinedload(Einrichtung.ortsteil),  # type: ignore[arg-type]
-    ),
-    selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
-)
 
 
 def load_offers(session: Session, result: SearchResult, *, options: Sequence[Any] = ()) -> list[Angebot]:
@@ -160,9 +163,9 @@ def database_search(session: Session, query: SearchQuery) -> SearchResult:
 
 
 __all__: Sequence[str] = (
-    "CARD_LOAD_OPTIONS",
     "DEGRADED_NOTICE",
     "database_search",
+    "discard_stale",
     "load_offers",
     "search_offers",
 )

@@ -433,22 +433,24 @@ def highlight(text: str, q: str, *, snippet: int | None = None) -> Markup:
     With ``snippet``, cut the text to about that many characters around the first match.
     """
     query, prefix_word = _highlight_terms(q)
-    # Long texts are only scanned as far as a snippet can reach.
-    scanned = text if snippet is None else text[: snippet * 8]
-    spans = [
-        (m.start(), m.end())
-        for m in _WORD_RUN.finditer(scanned)
-        if any(_word_matches(w, query, prefix_word) for w in _folded(m.group()))
-    ]
+
+    def matches(run: re.Match[str]) -> bool:
+        return any(_word_matches(w, query, prefix_word) for w in _folded(run.group()))
+
     start, end = 0, len(text)
     if snippet is not None and len(text) > snippet:
-        first = spans[0][0] if spans else 0
+        # Long texts: the first match within what a snippet can reach fixes the window; only words inside
+        # the window are tested after that.
+        first = next((m.start() for m in _WORD_RUN.finditer(text, 0, snippet * 8) if matches(m)), 0)
         start = max(0, first - snippet // 3)
         end = min(len(text), start + snippet)
     pieces: list[str] = ["…"] if start > 0 else []
     cursor = start
-    for s, e in spans:
-        if s < start or e > end:
+    for run in _WORD_RUN.finditer(text):
+        s, e = run.span()
+        if s >= end:
+            break
+        if s < start or e > end or not matches(run):
             continue
         pieces.append(str(escape(text[cursor:s])))
         pieces.append(f"<mark>{escape(text[s:e])}</mark>")

@@ -6,7 +6,6 @@ problem is reported in German, per parameter, in FastAPI's usual 422 shape.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
@@ -17,11 +16,10 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.api.problems import InvalidParameters
 from app.catalogue import vocab
-from app.catalogue.districts import DistrictResolver
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.service import offer_ortsteile
 from app.catalogue.text import slug
-from app.deps import SearchDep, SessionDep, SettingsDep
+from app.deps import SearchDep, SessionDep, SettingsDep, districts_of
 from app.page_cache import CachedPage
 from search.base import FACETS, Sort, card_current
 from search.params import (
@@ -56,7 +54,6 @@ _LOAD_OPTIONS = (
     selectinload(Angebot.themen),  # type: ignore[arg-type]
     selectinload(Angebot.ortsteile),  # type: ignore[arg-type]
 )
-_RESOLVER_TTL_SECONDS = 60.0
 
 
 class EinrichtungRef(BaseModel):
@@ -199,18 +196,6 @@ def _item(external_id: str, card: dict[str, Any], base: str) -> OfferItem:
     )
 
 
-def _resolver(request: Request, session: SessionDep) -> DistrictResolver:
-    """The district table changes only with a workbook import; reuse it for a minute."""
-    cached = getattr(request.app.state, "offers_district_resolver", None)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < _RESOLVER_TTL_SECONDS:
-        resolver: DistrictResolver = cached[1]
-        return resolver
-    resolver = DistrictResolver.from_session(session)
-    request.app.state.offers_district_resolver = (now, resolver)
-    return resolver
-
-
 @router.get(
     "/offers",
     dependencies=[CachedPage],
@@ -236,7 +221,7 @@ def search_offers_api(
     try:
         query = parse_offer_params(
             request.query_params,
-            _resolver(request, session),
+            districts_of(request, session).resolver,
             allow_empty=False,
             query_string=request.url.query,
         )

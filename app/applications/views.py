@@ -28,10 +28,10 @@ from app.auth.deps import CurrentProvider, CurrentUser
 from app.auth.models import Role, UserAccount
 from app.auth.private_route import PrivateRoute
 from app.catalogue import vocab as catalogue_vocab
-from app.catalogue.models import Foerderung, Handlungsfeld, Ortsteil, Planungsraum, Traeger
+from app.catalogue.models import Foerderung, Handlungsfeld, Ortsteil, Traeger
 from app.catalogue.values import ParseError, parse_date, parse_money_cents
 from app.csrf import verify_csrf
-from app.deps import SessionDep
+from app.deps import SessionDep, districts_of
 from app.i18n import gettext as _
 from app.templating import render
 
@@ -58,12 +58,6 @@ def _labels() -> dict[str, object]:
         "art_labels": {code: _(label) for code, label in ART.items()},
         "zielgruppe_labels": {t.code: _(t.de) for t in catalogue_vocab.ZIELGRUPPEN},
     }
-
-
-def _districts(session: Session) -> list[tuple[Planungsraum, list[Ortsteil]]]:
-    raeume = session.exec(select(Planungsraum).order_by(col(Planungsraum.position))).all()
-    ortsteile = session.exec(select(Ortsteil).order_by(col(Ortsteil.position), Ortsteil.name)).all()
-    return [(r, [o for o in ortsteile if o.planungsraum_code == r.code]) for r in raeume]
 
 
 def _ortsteil_names(session: Session) -> dict[str, str]:
@@ -95,7 +89,7 @@ def _intake_page(
             "antrag": antrag,
             "form": form,
             "years": years,
-            "districts": _districts(session),
+            "districts": districts_of(request, session).by_planungsraum,
             "zielgruppen": catalogue_vocab.ZIELGRUPPEN,
             "handlungsfelder": _handlungsfelder(session),
             "ortsteil_names": _ortsteil_names(session),

@@ -8,18 +8,22 @@ Ortsteile (``Wenigenjena/Kernberge``) names all of them. Used by the importer, t
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.catalogue import version as catalogue_version
 from app.catalogue import vocab
 from app.catalogue.models import Ortsteil, Planungsraum
 from app.catalogue.text import fold_key
 
 CITYWIDE = ("stadtweit", "ganz jena", "gesamtstadt", "jena", "alle stadtteile")
+_CITYWIDE_KEYS = frozenset(fold_key(c) for c in CITYWIDE)
 
 
 @dataclass(frozen=True)
@@ -79,19 +83,22 @@ class DistrictResolver:
 
     @classmethod
     def from_session(cls, session: Session) -> DistrictResolver:
-        rows = session.exec(select(Ortsteil)).all()
-        raeume = session.exec(select(Planungsraum)).all()
-        return cls(
-            (OrtsteilInfo(o.slug, o.name, o.planungsraum_code, tuple(o.aliases)) for o in rows),
-            ((p.code, p.name) for p in raeume),
-        )
+        return Districts.load(session).resolver
 
     def resolve(self, text: str) -> DistrictMatch:
         """One district expression → Ortsteil slugs; raises :class:`UnknownDistrict` with suggestions."""
+        match = self.lookup(text)
+        if match is None:
+            raise UnknownDistrict(text, self.suggest(text) if fold_key(text) else [])
+        return match
+
+    def lookup(self, text: str) -> DistrictMatch | None:
+        """Like :meth:`resolve`, but None for an unknown text (no fuzzy suggestions: a search word that
+        might name a district is checked on every results page)."""
         key = fold_key(text)
         if not key:
-            raise UnknownDistrict(text, [])
-        if key in {fold_key(c) for c in CITYWIDE}:
+            return None
+        if key in _CITYWIDE_KEYS:
             return DistrictMatch(ortsteile=(), stadtweit=True)
         if key.startswith("planungsraum") and key in self._planungsraum_keys:
             return self._planungsraum(self._planungsraum_keys[key])
@@ -101,7 +108,7 @@ class DistrictResolver:
             return DistrictMatch(ortsteile=tuple(sorted(self._alias_keys[key])))
         if key in self._planungsraum_keys:
             return self._planungsraum(self._planungsraum_keys[key])
-        raise UnknownDistrict(text, self.suggest(text))
+        return None
 
     def resolve_many(self, texts: Iterable[str]) -> DistrictMatch:
         """Several expressions (a multi-value cell) → their union."""
@@ -128,3 +135,63 @@ class DistrictResolver:
 
     def name_of(self, slug: str) -> str:
         return self.ortsteile[slug].name
+
+
+@dataclass(frozen=True)
+class DistrictGroup:
+    """A Planungsraum with its Ortsteile, in display order (select boxes, the district index)."""
+
+    code: str
+    name: str
+    ortsteile: tuple[OrtsteilInfo, ...]
+
+
+@dataclass(frozen=True)
+class Districts:
+    """The district table of one catalogue version: the resolver and the grouped display list."""
+
+    resolver: DistrictResolver
+    groups: tuple[DistrictGroup, ...]
+
+    @property
+    def by_planungsraum(self) -> list[tuple[DistrictGroup, tuple[OrtsteilInfo, ...]]]:
+        """(Planungsraum, its Ortsteile) pairs, as the district select box and lists iterate them."""
+        return [(group, group.ortsteile) for group in self.groups]
+
+    @classmethod
+    def load(cls, session: Session) -> Districts:
+        raeume = session.exec(select(Planungsraum).order_by(col(Planungsraum.position))).all()
+        rows = session.exec(select(Ortsteil).order_by(col(Ortsteil.position), col(Ortsteil.name))).all()
+        infos = [OrtsteilInfo(o.slug, o.name, o.planungsraum_code, tuple(o.aliases)) for o in rows]
+        groups = tuple(
+            DistrictGroup(r.code, r.name, tuple(i for i in infos if i.planungsraum == r.code)) for r in raeume
+        )
+        return cls(DistrictResolver(infos, ((p.code, p.name) for p in raeume)), groups)
+
+
+class DistrictCache:
+    """One app's district table, rebuilt when the catalogue version moves.
+
+    Every public page and API request needs it; building it costs two queries and a few hundred folded
+    keys. Ortsteile change only with an import or a migration, both of which move the version; the version
+    is read at most every ``recheck_seconds`` (a query per request would cost as much as the search).
+    """
+
+    def __init__(self, recheck_seconds: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.recheck_seconds = recheck_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entry: tuple[int, Districts] | None = None
+        self._checked_at = float("-inf")
+
+    def get(self, session: Session) -> Districts:
+        entry, now = self._entry, self._clock()
+        if entry is not None and now - self._checked_at < self.recheck_seconds:
+            return entry[1]
+        current = catalogue_version.read(session.connection())
+        if entry is None or entry[0] != current:
+            with self._lock:
+                entry = (current, Districts.load(session))
+                self._entry = entry
+        self._checked_at = now
+        return entry[1]

@@ -25,13 +25,18 @@ _INSTITUTION_OVERRIDES = {
 
 
 def effective_status(angebot: Angebot) -> Status:
-    institution_status = Status(angebot.einrichtung.status)
-    if institution_status in _INSTITUTION_OVERRIDES:
-        override = _INSTITUTION_OVERRIDES[institution_status]
-        own = Status(angebot.status)
+    return combined_status(angebot.status, angebot.einrichtung.status)
+
+
+def combined_status(offer_status: str, institution_status: str) -> Status:
+    """An offer's status as families see it: a closed or moved institution closes its offers."""
+    institution = Status(institution_status)
+    if institution in _INSTITUTION_OVERRIDES:
+        override = _INSTITUTION_OVERRIDES[institution]
+        own = Status(offer_status)
         # A closed offer stays closed even if its institution is only temporarily closed.
         return own if own in (Status.geschlossen, Status.umgezogen) else override
-    return Status(angebot.status)
+    return Status(offer_status)
 
 
 def is_expired(angebot: Angebot, today: date | None = None) -> bool:

@@ -7,13 +7,13 @@ import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
 from app.catalogue import vocab
-from app.catalogue.models import Angebot, Einrichtung
+from app.catalogue.models import Einrichtung
 from app.formatting import format_age, format_euro, format_number
 from app.i18n import current_locale, ngettext
 from app.i18n import gettext as _
@@ -29,6 +29,17 @@ _VOCABULARIES: dict[str, tuple[vocab.Term, ...]] = {
 _BY_CODE = {kind: {t.code: t for t in terms} for kind, terms in _VOCABULARIES.items()}
 _HF = {h.number: h for h in vocab.HANDLUNGSFELDER}
 _NOT_DIAL = re.compile(r"[^0-9+]")
+
+
+class Priced(Protocol):
+    """What the cost rule reads: an offer or its card row."""
+
+    @property
+    def kosten_art(self) -> str | None: ...
+    @property
+    def kosten_cents(self) -> int | None: ...
+    @property
+    def kosten_text(self) -> str | None: ...
 
 
 def label(kind: str, code: str | int | None) -> str:
@@ -70,7 +81,7 @@ def age_range(von: float | None, bis: float | None) -> str:
     return ""
 
 
-def cost(angebot: Angebot) -> str:
+def cost(angebot: Priced) -> str:
     if angebot.kosten_art == vocab.KostenArt.kostenlos:
         return _("kostenlos")
     if angebot.kosten_art == vocab.KostenArt.betrag and angebot.kosten_cents is not None:

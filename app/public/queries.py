@@ -22,7 +22,6 @@ from app.catalogue.models import (
     Einrichtung,
     Foerderung,
     Ortsteil,
-    Planungsraum,
     Traeger,
 )
 from app.catalogue.vocab import PUBLIC_STATUSES
@@ -156,12 +155,6 @@ def similar_offers(session: Session, offer: Angebot, limit: int = 5) -> list[Ang
 class DistrictSummary:
     ortsteil: Ortsteil
     institutions: int
-
-
-def ortsteile_by_planungsraum(session: Session) -> list[tuple[Planungsraum, list[Ortsteil]]]:
-    raeume = session.exec(select(Planungsraum).order_by(col(Planungsraum.position))).all()
-    ortsteile = session.exec(select(Ortsteil).order_by(col(Ortsteil.position), col(Ortsteil.name))).all()
-    return [(r, [o for o in ortsteile if o.planungsraum_code == r.code]) for r in raeume]
 
 
 def get_ortsteil(session: Session, slug: str) -> Ortsteil | None:

@@ -15,8 +15,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app import page_cache
 from app.catalogue import vocab
-from app.catalogue.districts import DistrictResolver, UnknownDistrict
-from app.deps import SessionDep, SettingsDep
+from app.catalogue.districts import DistrictResolver
+from app.deps import SessionDep, SettingsDep, districts_of
 from app.i18n import gettext as _
 from app.page_cache import CachedPage
 from app.public import cards, display, queries
@@ -34,7 +34,7 @@ from search.params import (
     limit_errors,
     parse_offer_params,
 )
-from search.service import CARD_LOAD_OPTIONS, database_search, load_offers, search_offers
+from search.service import database_search, search_offers
 
 router = APIRouter(dependencies=[CachedPage])
 PAGE_SIZE = 20
@@ -71,6 +71,16 @@ class FacetOption:
     label: str
     count: int
     checked: bool
+    field: str  # the checkbox's parameter name
+    input_value: str = ""  # what the checkbox sends (the value itself unless set)
+
+    @property
+    def input_id(self) -> str:
+        return f"f-{self.field}-{self.value}"
+
+    @property
+    def sent(self) -> str:
+        return self.input_value or self.value
 
 
 @dataclass(frozen=True)
@@ -84,9 +94,16 @@ class Facet:
         """(shown, behind "more"): the most frequent options and every ticked one stay in view."""
         if len(self.options) <= FACET_VISIBLE + 2:
             return self.options, []
-        ranked = sorted(self.options, key=lambda o: -o.count)[:FACET_VISIBLE]
-        shown = [o for o in self.options if o.checked or o in ranked]
-        return shown, [o for o in self.options if o not in shown]
+        ranked = {id(o) for o in sorted(self.options, key=lambda o: -o.count)[:FACET_VISIBLE]}
+        shown = [o for o in self.options if o.checked or id(o) in ranked]
+        kept = {id(o) for o in shown}
+        return shown, [o for o in self.options if id(o) not in kept]
+
+    @property
+    def sections(self) -> list[tuple[list[FacetOption], bool]]:
+        """(options, behind "more") in page order, for one loop in the template."""
+        shown, more = self.split
+        return [(shown, False), (more, True)] if more else [(shown, False)]
 
 
 def page_url(pairs: Pairs, **changes: str | None) -> str:
@@ -158,13 +175,18 @@ def _chips(pairs: Pairs, resolver: DistrictResolver) -> list[Chip]:
     return chips
 
 
+def _flag(name: str, label: str, count: int, checked: bool) -> FacetOption:
+    """A yes/no filter among the "Weitere Merkmale": its own parameter, sent as ``true``."""
+    return FacetOption(name, label, count, checked, field=name, input_value="true")
+
+
 def _facets(result: SearchResult, query: SearchQuery, resolver: DistrictResolver) -> list[Facet]:
     counts = result.facets
 
     def options(name: str, items: list[tuple[str, str]], selected: tuple[str, ...]) -> list[FacetOption]:
         found = counts.get(name, {})
         return [
-            FacetOption(code, text, found.get(code, 0), code in selected)
+            FacetOption(code, text, found.get(code, 0), code in selected, field=name)
             for code, text in items
             if found.get(code, 0) > 0 or code in selected
         ]
@@ -179,11 +201,11 @@ def _facets(result: SearchResult, query: SearchQuery, resolver: DistrictResolver
     extras = []
     free = counts.get("kostenlos", {}).get("true", 0)
     if free or query.kostenlos:
-        extras.append(FacetOption("kostenlos", _("nur kostenlose Angebote"), free, bool(query.kostenlos)))
+        extras.append(_flag("kostenlos", _("nur kostenlose Angebote"), free, bool(query.kostenlos)))
     accessible = counts.get("barrierefrei", {}).get("true", 0)
     if accessible or query.barrierefrei:
         extras.append(
-            FacetOption("barrierefrei", _("nur barrierefreie Orte"), accessible, bool(query.barrierefrei))
+            _flag("barrierefrei", _("nur barrierefreie Orte"), accessible, bool(query.barrierefrei))
         )
     if extras:
         facets.append(Facet("extras", _("Weitere Merkmale"), extras))
@@ -200,11 +222,8 @@ def district_hint(q: str, resolver: DistrictResolver) -> tuple[str, str, str] | 
     """
     words = q.split()
     for index, word in enumerate(words):
-        try:
-            match = resolver.resolve(word)
-        except UnknownDistrict:
-            continue
-        if match.stadtweit or not match.ortsteile:
+        match = resolver.lookup(word)
+        if match is None or match.stadtweit or not match.ortsteile:
             continue
         rest = [w for i, w in enumerate(words) if i != index and w.lower() not in _FILLER_WORDS]
         if match.planungsraum:
@@ -243,7 +262,7 @@ def _search(
 
 def _search_or_fallback(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchResult:
     """An empty result from an empty index (not built yet, or wiped) is no answer: ask the database."""
-    result = search_offers(session, backend, query)
+    result = search_offers(session, backend, query, verify=False)  # load_cards applies the public rule
     if result.total == 0 and not result.degraded:
         try:
             index_empty = backend.count() == 0
@@ -290,7 +309,8 @@ def _with_life_situation(request: Request) -> str | None:
 def results(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     if expanded := _with_life_situation(request):
         return RedirectResponse(expanded, status_code=303)
-    resolver = DistrictResolver.from_session(session)
+    districts = districts_of(request, session)
+    resolver = districts.resolver
     pairs: Pairs = dedupe_pairs(
         [(k, v) for k, v in request.query_params.multi_items() if k in PAGE_PARAMS and v.strip()]
     )
@@ -301,7 +321,7 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> Res
     query, errors, origin = _search(request, session, settings, pairs, resolver)
     errors = {**errors, **too_much}
     result = _search_or_fallback(session, _backend(request, settings), query)
-    offers = load_offers(session, result, options=CARD_LOAD_OPTIONS)
+    offers = cards.load_cards(session, result)
     page = query.offset // PAGE_SIZE + 1
     pages = max(1, -(-result.total // PAGE_SIZE))
     if page > pages:  # an old link past the end: show the last page instead of an empty one
@@ -337,7 +357,7 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> Res
             "distance_missing": distance_missing,
             "von": next((v for k, v in pairs if k == "von"), ""),
             "origin": origin,
-            "districts": queries.ortsteile_by_planungsraum(session),
+            "districts": districts.by_planungsraum,
             "selected_districts": selected_districts,
             "district_hint": hint,
             "district_hint_url": page_url(pairs, q=hint[0] or None, ortsteil=hint[2], seite=None)
@@ -351,11 +371,9 @@ def results(request: Request, session: SessionDep, settings: SettingsDep) -> Res
             "citywide_offers": citywide,
             "local_total": _local_total(result, query),
             "district_names": _district_names(query, resolver),
-            "card_info": {
-                "distances": distances,
-                "disambiguations": cards.disambiguations(offers),
-                "back": cards.back_query(pairs, PAGE_PARAMS),
-            },
+            "card_info": cards.CardInfo(
+                distances, cards.disambiguations(offers), cards.back_query(pairs, PAGE_PARAMS)
+            ),
         },
         status_code=400 if errors else 200,
     )

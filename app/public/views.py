@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 
 from app.catalogue import service
 from app.catalogue.vocab import Status
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, districts_of
 from app.page_cache import CachedPage
 from app.public import cards, display, easy, jsonld, queries
 from app.public.easy_pages import router as easy_router
@@ -22,10 +22,7 @@ from app.templating import env, render
 
 env.globals.update(
     display.TEMPLATE_HELPERS,
-    offer_status=service.effective_status,
-    offer_places=service.offer_ortsteile,
-    verified_on=cards.verified_on,
-    is_stale=cards.is_stale,
+    card_view=cards.card_view,
 )
 
 router = APIRouter(dependencies=[CachedPage])
@@ -43,7 +40,7 @@ def start(request: Request, session: SessionDep) -> HTMLResponse:
             "offer_count": service.count_public_offers(session),
             "institution_count": service.count_public_institutions(session),
             "life_situations": LIFE_SITUATIONS,
-            "districts": queries.ortsteile_by_planungsraum(session),
+            "districts": districts_of(request, session).by_planungsraum,
         },
     )
 
@@ -111,7 +108,7 @@ def institution_detail(
 @router.get("/stadtteile", response_class=HTMLResponse)
 def district_index(request: Request, session: SessionDep) -> HTMLResponse:
     return render(
-        request, "public/district_index.html", {"districts": queries.ortsteile_by_planungsraum(session)}
+        request, "public/district_index.html", {"districts": districts_of(request, session).by_planungsraum}
     )
 
 

@@ -436,3 +436,19 @@ def test_too_long_text_is_a_row_error_not_a_database_crash(
     assert all("zu lang" in e.message for e in report.errors)
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Angebot)).one() == 0
+
+
+def test_import_leaves_planner_statistics_behind(run_sync: SyncRunner, engine: Engine, tmp_path: Path) -> None:
+    """Without ANALYZE after the bulk write the per-request "still public?" lookup by external_id scanned the
+    ``published`` index on SQLite (8 ms instead of 0.2 ms at 10,000 offers)."""
+    report = run_sync(b.write_xlsx(b.base_sheets(), tmp_path / "mappe.xlsx"))
+    assert report.ok, report.errors
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            analysed = {row[0] for row in conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1")}
+            assert {"angebot", "einrichtung", "angebot_ortsteil"} <= analysed
+        else:  # PostgreSQL: reltuples is -1 until a table has been analysed
+            tuples = conn.exec_driver_sql(
+                "SELECT relname, reltuples FROM pg_class WHERE relname IN ('angebot', 'einrichtung')"
+            ).all()
+            assert {name: count for name, count in tuples} == {"angebot": 3, "einrichtung": 2}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from app.catalogue.districts import DistrictResolver, UnknownDistrict
+from app.catalogue.districts import DistrictCache, DistrictResolver, UnknownDistrict
+from app.catalogue.models import Ortsteil
 from app.catalogue.text import fold, fold_key
 
 
@@ -60,3 +62,29 @@ def test_fold_treats_umlaut_spellings_alike() -> None:
     assert fold("Straße") == fold("Strasse")
     assert fold("Familiencafé") == "familiencafe"
     assert fold_key("Lobeda-West") == fold_key("lobeda west")
+
+
+def test_lookup_answers_none_for_unknown_text_without_suggesting(resolver: DistrictResolver) -> None:
+    assert resolver.lookup("Krabbelgruppe") is None
+    assert resolver.lookup("") is None
+    match = resolver.lookup("Lobeda-West")
+    assert match is not None and match.ortsteile == ("neulobeda",)
+
+
+def test_district_cache_follows_the_catalogue_version(engine: Engine) -> None:
+    now = [0.0]
+    cache = DistrictCache(recheck_seconds=5.0, clock=lambda: now[0])
+    with Session(engine) as session:
+        assert cache.get(session).resolver.lookup("Am Zwergenberg") is None
+        districts = cache.get(session)
+        assert districts.groups and all(group.ortsteile for group in districts.groups)
+        assert sum(len(g.ortsteile) for g in districts.groups) == len(districts.resolver.ortsteile)
+    with Session(engine) as session:  # a public change: the session bumps the catalogue version
+        winzerla = session.exec(select(Ortsteil).where(Ortsteil.slug == "winzerla")).one()
+        winzerla.aliases = [*winzerla.aliases, "Am Zwergenberg"]
+        session.commit()
+    with Session(engine) as session:
+        assert cache.get(session).resolver.lookup("Am Zwergenberg") is None  # not rechecked yet
+        now[0] = 6.0
+        match = cache.get(session).resolver.lookup("Am Zwergenberg")
+        assert match is not None and match.ortsteile == ("winzerla",)
