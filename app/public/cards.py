@@ -81,33 +81,29 @@ _OFFER_COLUMNS += ("kosten_art", "kosten_cents", "kosten_text", "termine", "besc
 _PLACE_COLUMNS = ("name", "status", "oeffnungszeiten", "telefon", "lat", "lon", "verified_at")
 
 
+_OWN = aliased(Ortsteil)
+_OWN_COLUMNS = ("slug", "name", "planungsraum_code")
+
+
 @lru_cache(maxsize=2)
 def _card_statement(today: date) -> Select[Any]:
-    """Built once a day (the public rule holds the date); the ids are an expanding parameter."""
-    offer = [getattr(Angebot, name) for name in ("id", *_OFFER_COLUMNS)]
+    """One round trip: a row per offer and own Ortsteil (outer join: none means the institution's).
+    Built once a day (the public rule holds the date); the ids are an expanding parameter."""
+    offer = [getattr(Angebot, name) for name in _OFFER_COLUMNS]
     place = [getattr(Einrichtung, name).label(f"place_{name}") for name in _PLACE_COLUMNS]
-    home = [getattr(_PLACE, name).label(f"home_{name}") for name in ("slug", "name", "planungsraum_code")]
+    home = [getattr(_PLACE, name).label(f"home_{name}") for name in _OWN_COLUMNS]
+    own = [getattr(_OWN, name).label(f"own_{name}") for name in _OWN_COLUMNS]
     ids = col(Angebot.external_id).in_(bindparam("ids", expanding=True))
     stmt: Select[Any] = (
-        select(*offer, *place, *home)
+        select(*offer, *place, *home, *own)
         .join(Einrichtung, col(Einrichtung.id) == Angebot.einrichtung_id)
         .join(_PLACE, col(_PLACE.id) == Einrichtung.ortsteil_id)
+        .outerjoin(AngebotOrtsteil, col(AngebotOrtsteil.angebot_id) == Angebot.id)
+        .outerjoin(_OWN, col(_OWN.id) == AngebotOrtsteil.ortsteil_id)
         .where(ids, service.public_offer_clause(today))
+        .order_by(col(_OWN.position), col(_OWN.name))
     )
     return stmt
-
-
-_OWN_PLACES = (
-    select(
-        col(AngebotOrtsteil.angebot_id),
-        col(Ortsteil.slug),
-        col(Ortsteil.name),
-        col(Ortsteil.planungsraum_code),
-    )
-    .join(Ortsteil, col(Ortsteil.id) == AngebotOrtsteil.ortsteil_id)
-    .where(col(AngebotOrtsteil.angebot_id).in_(bindparam("ids", expanding=True)))
-    .order_by(col(Ortsteil.position), col(Ortsteil.name))
-)
 
 
 def load_cards(session: Session, result: SearchResult) -> list[OfferCard]:
@@ -115,19 +111,19 @@ def load_cards(session: Session, result: SearchResult) -> list[OfferCard]:
     from the result, as :func:`search.service.search_offers` would)."""
     if not result.ids:
         return []
-    conn = session.connection()
-    rows = conn.execute(_card_statement(date.today()), {"ids": result.ids}).mappings().all()
-    own: dict[int, list[CardOrtsteil]] = defaultdict(list)
-    for offer_id, slug, name, raum in conn.execute(_OWN_PLACES, {"ids": [row["id"] for row in rows]}):
-        own[offer_id].append(CardOrtsteil(slug, name, raum))
-    found: dict[str, OfferCard] = {}
+    rows = session.connection().execute(_card_statement(date.today()), {"ids": result.ids}).mappings().all()
+    first: dict[str, Any] = {}
+    own: dict[str, list[CardOrtsteil]] = defaultdict(list)
     for row in rows:
-        home = CardOrtsteil(row["home_slug"], row["home_name"], row["home_planungsraum_code"])
+        first.setdefault(row["external_id"], row)
+        if row["own_slug"] is not None:
+            own[row["external_id"]].append(CardOrtsteil(*(row[f"own_{name}"] for name in _OWN_COLUMNS)))
+    found: dict[str, OfferCard] = {}
+    for key, row in first.items():
+        home = CardOrtsteil(*(row[f"home_{name}"] for name in _OWN_COLUMNS))
         place = CardPlace(**{name: row[f"place_{name}"] for name in _PLACE_COLUMNS}, ortsteil=home)
         offer = {name: row[name] for name in _OFFER_COLUMNS}
-        found[row["external_id"]] = OfferCard(
-            **offer, einrichtung=place, ortsteile=tuple(own[row["id"]] or (home,))
-        )
+        found[key] = OfferCard(**offer, einrichtung=place, ortsteile=tuple(own[key]) or (home,))
     discard_stale(result, found.keys())
     return [found[i] for i in result.ids]
 
