@@ -9,10 +9,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import Select, bindparam, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.catalogue import service
 from app.catalogue.models import Angebot, Einrichtung
@@ -42,15 +42,16 @@ _UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
 
 
 @lru_cache(maxsize=2)
-def _public_ids_statement(today: date) -> SelectOfScalar[str]:
+def _public_ids_statement(today: date) -> Select[Any]:
     """Built once a day: constructing the public rule costs more than running it on 20 ids."""
-    return (
-        select(col(Angebot.external_id))
+    stmt: Select[Any] = (
+        sql_select(col(Angebot.external_id))
         .join(Einrichtung)
         .where(
             col(Angebot.external_id).in_(bindparam("ids", expanding=True)), service.public_offer_clause(today)
         )
     )
+    return stmt
 
 
 def discard_stale(result: SearchResult, public: Collection[str]) -> None:
@@ -67,8 +68,9 @@ def discard_stale(result: SearchResult, public: Collection[str]) -> None:
 def _drop_stale(session: Session, result: SearchResult) -> None:
     if not result.ids:
         return
-    public = session.exec(_public_ids_statement(date.today()), params={"ids": result.ids}).all()
-    discard_stale(result, set(public))
+    # Core execution: the ORM layer would add a third to this per-request lookup of plain strings.
+    rows = session.connection().execute(_public_ids_statement(date.today()), {"ids": result.ids})
+    discard_stale(result, set(rows.scalars()))
 
 
 def search_offers(
