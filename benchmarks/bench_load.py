@@ -3,7 +3,8 @@
 - Results page requests/s at concurrency 32 (wrk, loopback) next to a minimal Starlette app returning the same
   bytes with the same server and worker count, in the same run: goal ≥ 0.5× that ceiling, p99 ≤ 100 ms.
 - The same with the page cache off over ≥ 150 different query/filter URLs (a long tail of searches, as real
-  traffic is): goal ≥ 0.25× the ceiling.
+  traffic is): goal ≥ 0.25× the ceiling. Next to it, Meilisearch alone answering the very searches these
+  pages send (same connections, same machine): the ceiling of any uncached page that must ask the engine.
 - Resident memory of each worker after the load (10,000 offers in the database and the index).
 - Import of the 10,000-offer workbook into PostgreSQL (incl. the importer's index update) and a full reindex.
 - Time and size of the full HSDS export at that size.
@@ -15,6 +16,7 @@ asserted. Needs PostgreSQL on 127.0.0.1:5432, wrk and the Meilisearch binary (ma
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -28,17 +30,22 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote_plus
+from typing import Any
+from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 import psycopg
 
+from app.catalogue.districts import DistrictResolver
 from app.db import make_engine
 from app.migrate import upgrade
+from app.public.results import PAGE_SIZE
 from app.settings import PROJECT_ROOT, Environment, SearchBackendName, Settings
 from benchmarks.generate_workbook import generate, write_xlsx
 from importers.sync import sync_workbook
 from scripts.prod_smoke import WORKERS, Topology, free_port, private_database, wait_until
 from search.indexing import index_offers
+from search.meili import MeiliBackend
+from search.params import parse_offer_params
 
 OFFERS = 10_000
 SEED = 7
@@ -130,6 +137,48 @@ def _rotating_script(paths: list[str], directory: Path) -> Path:
     return script
 
 
+def engine_searches(urls: list[str], settings: Settings) -> list[dict[str, Any]]:
+    """The Meilisearch request bodies the results page sends for ``urls`` (recorded from the backend)."""
+    recorded: list[dict[str, Any]] = []
+
+    class Recording(MeiliBackend):
+        def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
+            if path.endswith("/search"):
+                recorded.append(kwargs["json"])
+            return super()._request(method, path, timeout=timeout, **kwargs)
+
+    backend = Recording(
+        url=settings.meili_url, api_key=settings.meili_master_key, index=settings.meili_index, timeout=30.0
+    )
+    resolver = DistrictResolver.default()
+    try:
+        for url in urls:
+            mapping: dict[str, list[str]] = {}
+            for key, value in parse_qsl(urlsplit(url).query):
+                mapping.setdefault(key, []).append(value)
+            page = int(mapping.pop("seite", ["1"])[0])
+            mapping.update(limit=[str(PAGE_SIZE)], offset=[str((page - 1) * PAGE_SIZE)])
+            backend.search(parse_offer_params(mapping, resolver))
+    finally:
+        backend.close()
+    return recorded
+
+
+def _engine_script(bodies: list[dict[str, Any]], index: str, key: str, directory: Path) -> Path:
+    """A wrk Lua script that POSTs the recorded search bodies to Meilisearch in turn."""
+    listed = ",\n".join("[==[" + json.dumps(b, ensure_ascii=False) + "]==]" for b in bodies)
+    script = directory / "engine.lua"
+    script.write_text(
+        f"local bodies = {{\n{listed}\n}}\nlocal n = 0\n"
+        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        "request = function()\n  n = n + 1\n"
+        f"  return wrk.format('POST', '/indexes/{index}/search', nil, bodies[(n % #bodies) + 1])\nend\n",
+        encoding="utf-8",
+    )
+    return script
+
+
 def _fetch(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request("GET", path)
@@ -146,8 +195,8 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _measure(label: str, port: int, script: Path | None = None) -> WrkResult:
-    url = f"http://127.0.0.1:{port}{RESULTS_PAGE}"
+def _measure(label: str, port: int, script: Path | None = None, path: str = RESULTS_PAGE) -> WrkResult:
+    url = f"http://127.0.0.1:{port}{path}"
     wrk(url, WARMUP_SECONDS, script)
     result = wrk(url, DURATION_SECONDS, script)
     print(
@@ -272,6 +321,13 @@ def main() -> None:
         )
         del topology.env["PAGE_CACHE_SECONDS"]
         topology.stop_uvicorn()
+        bodies = engine_searches(urls, settings)
+        engine_result = _measure(
+            "Meilisearch allein, dieselben Suchen",
+            meili_port,
+            _engine_script(bodies, settings.meili_index, meili_key, workdir),
+            path="/",
+        )
         topology.start_uvicorn()
         for path in ("/api/hsds/services?per_page=50", "/api/hsds/services?per_page=50&full=true"):
             times = []
@@ -310,6 +366,11 @@ def main() -> None:
         f"Ungecacht {uncached_ratio:.3f}× der Obergrenze – Ziel ≥ {GOAL_UNCACHED_RATIO}× "
         f"({'erreicht' if uncached_ratio >= GOAL_UNCACHED_RATIO else 'VERFEHLT'}), p99 "
         f"{uncached_result.p99_ms:.1f} ms"
+    )
+    engine_ratio = uncached_result.requests_per_second / engine_result.requests_per_second
+    print(
+        f"Ungecacht {engine_ratio:.2f}× dessen, was Meilisearch allein mit denselben Suchen schafft "
+        f"({engine_result.requests_per_second:.0f} Anfragen/s) – jede ungecachte Seite fragt die Suchmaschine"
     )
     print("Speicher je Worker (RSS nach der Last): " + ", ".join(f"{mb:.0f} MB" for mb in rss.values()))
 
