@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -111,7 +112,7 @@ def to_meili(doc: OfferDocument) -> dict[str, Any]:
         "alter_von": doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN,
         "alter_bis": doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
         "stadtweit": doc.stadtweit,
-        "fingerprint": fingerprint(doc),
+        "fingerprint": document_fingerprint(doc),
         "card": list_card(doc),
         **searchable_text(doc),
         EXACT_FIELD: exact_words(doc),
@@ -155,6 +156,46 @@ def index_settings(known_words: Sequence[str] = ()) -> dict[str, Any]:
         "pagination": {"maxTotalHits": 100_000},
         "faceting": {"maxValuesPerFacet": 200},
     }
+
+
+# Settings whose value the search depends on, compared with the live index by the drift check (the list of
+# typo-free words follows the documents and is left out).
+_CHECKED_SETTINGS = (
+    "searchableAttributes",
+    "rankingRules",
+    "displayedAttributes",
+    "filterableAttributes",
+    "sortableAttributes",
+    "synonyms",
+)
+
+
+def settings_problems(live: dict[str, Any]) -> list[str]:
+    """The settings of ``index_settings`` that the live index does not have (German, for messages)."""
+    wanted = index_settings()
+    problems = []
+    for name in _CHECKED_SETTINGS:
+        have, want = live.get(name), wanted[name]
+        if name not in ("searchableAttributes", "rankingRules") and isinstance(want, list):
+            have, want = sorted(map(str, have or [])), sorted(map(str, want))
+        if have != want:
+            problems.append(f"Einstellung {name} weicht ab")
+    typos = live.get("typoTolerance") or {}
+    if typos.get("minWordSizeForTypos") != wanted["typoTolerance"]["minWordSizeForTypos"]:
+        problems.append("Einstellung typoTolerance weicht ab")
+    return problems
+
+
+@lru_cache(maxsize=1)
+def settings_version() -> str:
+    """A hash of the index settings: part of every document's fingerprint, so changed settings in the code
+    make every document stale and the repair rebuilds the index with them."""
+    return hashlib.blake2b(repr(index_settings()).encode(), digest_size=8).hexdigest()
+
+
+def document_fingerprint(doc: OfferDocument) -> str:
+    """What a document is stored with: its content fingerprint and the settings it was indexed for."""
+    return f"{fingerprint(doc)}-{settings_version()}"
 
 
 class MeiliBackend:
@@ -320,20 +361,32 @@ class MeiliBackend:
         problems = []
         if int(stats["numberOfDocuments"]) != expected:
             problems.append(f"{stats['numberOfDocuments']} statt {expected} Dokumente")
-        wanted = index_settings()
-        for name in ("filterableAttributes", "sortableAttributes", "searchableAttributes"):
-            if sorted(settings.get(name) or []) != sorted(wanted[name]):
-                problems.append(f"Einstellung {name} fehlt")
+        problems += settings_problems(settings)
         if problems:
             raise SearchIndexError(f"Neuer Meilisearch-Index {uid} unvollständig: {', '.join(problems)}")
 
     @staticmethod
     def fingerprint_of(doc: OfferDocument) -> str:
         """What :meth:`fingerprints` reports for this document when the index is in step."""
-        return fingerprint(doc)
+        return document_fingerprint(doc)
 
     def fingerprints(self) -> dict[str, str]:
-        """Workbook id → fingerprint of every indexed document (for the drift check)."""
+        """Workbook id → fingerprint of every indexed document (for the drift check); every document counts
+        as drifted while the live index settings differ from ours (changed behind the application's back)."""
+        found = self._stored_fingerprints()
+        try:
+            live = self._request("GET", f"/indexes/{self.index}/settings", timeout=_WRITE_TIMEOUT_SECONDS)
+        except MeiliHttpError as exc:
+            if exc.status == 404:
+                return found
+            raise
+        problems = settings_problems(live)
+        if problems:
+            log.warning("Meilisearch-Index %s: %s", self.index, "; ".join(problems))
+            return dict.fromkeys(found, "einstellungen-veraltet")
+        return found
+
+    def _stored_fingerprints(self) -> dict[str, str]:
         found: dict[str, str] = {}
         offset = 0
         while True:

@@ -86,6 +86,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(_COLUMNS)}, prefix=
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
 INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 """  # noqa: S608 – SQL from module constants only
+# The file layout the code expects; a file written with another layout (other columns, e.g. after an update)
+# reports every document as drifted, so `python -m search repair` rebuilds it.
+SCHEMA_VERSION = hashlib.blake2b(_SCHEMA.encode(), digest_size=8).hexdigest()
 _NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 # Errors that mean "this index file cannot answer": a search degrades, healthz says down, never a 500.
@@ -245,6 +248,7 @@ class SqliteFtsBackend:
                 # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
                 conn.execute("PRAGMA journal_mode=DELETE")
                 conn.executescript(_SCHEMA)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         except BaseException:
             conn.close()
             raise
@@ -415,6 +419,11 @@ class SqliteFtsBackend:
         the index content shows, also a file changed behind the application's back."""
         conn, _ = self._readable()
         try:
+            schema = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if schema is None or schema[0] != SCHEMA_VERSION:  # another layout: nothing in it is current
+                return {
+                    r[0]: f"schema {schema[0] if schema else '-'}" for r in conn.execute("SELECT id FROM doc")
+                }
             texts = {
                 r[0]: tuple(r[1:])
                 for r in conn.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM fts")  # noqa: S608

@@ -15,6 +15,7 @@ from search.meili import (
     SearchIndexError,
     filter_expression,
     quote,
+    settings_problems,
     to_meili,
     typo_free_words,
 )
@@ -102,6 +103,7 @@ def test_index_settings_rank_title_first_and_keep_localized_attributes_unset(bac
     assert settings["searchableAttributes"] == list(SEARCHABLE_FIELDS)
     assert settings["searchableAttributes"][:3] == ["title", "title_parts", "institution"]
     assert "title_words" in settings["filterableAttributes"]  # the exact-word tier is a filter
+    assert settings_problems(settings) == []
     assert settings["typoTolerance"]["minWordSizeForTypos"] == {"oneTypo": 5, "twoTypos": 9}
     # Indexed words are no typos of each other (as in the embedded backend); synonyms are in the documents.
     assert set(typo_free_words([to_meili(DOC)])) <= set(settings["typoTolerance"]["disableOnWords"])
