@@ -146,9 +146,24 @@ def count_public(session: Session) -> int:
 
 
 # Searchable fields in rank order (title > institution > zielgruppen/themen > description), shared by both
-# backends so they search the same analysed tokens (search.text: words, stems, compound parts); the last field
-# holds what synonyme.txt adds, so synonym matches rank below the document's own words.
-SEARCHABLE_FIELDS = ("title", "institution", "groups", "places", "description", "synonyms")
+# backends so they search the same analysed tokens (search.text: words, stems, compound parts). A compound
+# part of the title ranks below a whole title word ("Beratungen" before "Erziehungsberatung" for "Beratung"),
+# so the title's parts have a field of their own; in the other fields a part counts like a word. The last
+# field holds what synonyme.txt adds, so synonym matches rank below the document's own words.
+SEARCHABLE_FIELDS = (
+    "title",
+    "title_parts",
+    "institution",
+    "groups",
+    "places",
+    "description",
+    "synonyms",
+)
+# The title's words as written (folded): the exact-word tier – a title with every typed word as it was typed
+# ranks first. Matched whole (a filter in Meilisearch, a column of its own in the embedded index), never as a
+# ranked field.
+EXACT_FIELD = "title_words"
+_PARTS_APART = {"title": "title_parts"}
 
 
 def _facts(doc: OfferDocument) -> list[str]:
@@ -160,6 +175,7 @@ def _facts(doc: OfferDocument) -> list[str]:
 
 
 def searchable_text(doc: OfferDocument) -> dict[str, str]:
+    """The text of every field of ``SEARCHABLE_FIELDS`` as space-separated tokens."""
     texts = {
         "title": doc.title,
         "institution": f"{doc.einrichtung_name} {doc.traeger_name}",
@@ -168,18 +184,33 @@ def searchable_text(doc: OfferDocument) -> dict[str, str]:
         "description": doc.description,
     }
     analysed = {field: analyse_text(text) for field, text in texts.items()}
-    own = {t for terms, _ in analysed.values() for t in terms}
+    own = {t for a in analysed.values() for t in a.terms}
     extra = dict.fromkeys(
         t
         for field in ("title", "institution", "groups", "description")
-        for t in analysed[field][1]
+        for t in analysed[field].synonyms
         if t not in own
     )
-    return {field: " ".join(analysed[field][0]) for field in texts} | {"synonyms": " ".join(extra)}
+    result: dict[str, str] = {}
+    for name, analysis in analysed.items():
+        apart = _PARTS_APART.get(name)
+        if apart is None:
+            result[name] = " ".join(analysis.terms)
+        else:
+            result[name] = " ".join(analysis.whole)
+            result[apart] = " ".join(analysis.parts)
+    result["synonyms"] = " ".join(extra)
+    return result
+
+
+def exact_words(doc: OfferDocument) -> list[str]:
+    """The ``EXACT_FIELD`` of a document: its title's folded words as written."""
+    return list(analyse_text(doc.title).words)
 
 
 # Bump when the way documents are analysed changes: every stored fingerprint then counts as stale.
-DOCUMENT_FORMAT = "2"  # 2: German analysis chain (stems, compounds, synonyms field) and list cards
+# 2: German analysis chain (stems, compounds, synonyms field) and list cards; 3: title parts and title words
+DOCUMENT_FORMAT = "3"
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,9 @@
 """Is the search index in step with the database? Content, not counts: the backend reports a fingerprint
 per indexed document (embedded index: a hash of what is really stored – row, indexed text, facets;
-Meilisearch: the hash of the document's fields stored with it, ``search.documents.fingerprint``); the check
-builds the expected fingerprints from the database and compares them one by one.
+Meilisearch: the hash of the document's fields and of the index settings stored with it,
+``search.meili.document_fingerprint``); the check builds the expected fingerprints from the database and
+compares them one by one. An index whose layout differs from the code's (Meilisearch settings changed, an
+embedded file of an older schema) reports every document as drifted, so the repair rebuilds it.
 
 - :func:`check_index` – the full comparison (``python -m search status``; exit code 1 on any drift);
 - :func:`repair_index` – check, then re-index exactly the drifted documents (or rebuild when the index is

@@ -1,11 +1,13 @@
 """Meilisearch backend (HTTP via httpx, ``Accept-Encoding: identity`` – gzip cost ~40 ms per response).
 
-Documents carry the analysed tokens of search.text (folded words, Snowball stems, compound parts, synonyms
-in a field of their own), and a query is sent as its analysed tokens too, so Meilisearch and the embedded
-backend match the same tokens and rank alike (ranking rules in the embedded backend's order: typo,
-attribute, exactness). ``localizedAttributes`` stays unset: Meilisearch 1.21's German segmenter breaks
-unknown words into fragments (see shared/engine-notes.md). Filter strings are built only by
-:func:`filter_expression`, every value through :func:`quote`.
+Documents carry the analysed tokens of search.text (folded words and Snowball stems, the title's compound
+parts in a field of their own, synonyms in another), and a query is sent as its analysed tokens too, so
+Meilisearch and the embedded backend match the same tokens and rank alike (the embedded backend mirrors
+Meilisearch's typo and attribute rules). A query only carries stems, so the exact form is told apart by a
+filter on the title's words as written (``title_words``): one multi-search request asks for the hits with
+every typed word in the title, and for the others. ``localizedAttributes`` stays unset: Meilisearch 1.21's
+German segmenter breaks unknown words into fragments (see shared/engine-notes.md). Filter strings are built
+only by :func:`filter_expression`, every value through :func:`quote`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -32,7 +35,14 @@ from search.base import (
     Sort,
     list_card,
 )
-from search.documents import SEARCHABLE_FIELDS, facet_values, fingerprint, searchable_text
+from search.documents import (
+    EXACT_FIELD,
+    SEARCHABLE_FIELDS,
+    exact_words,
+    facet_values,
+    fingerprint,
+    searchable_text,
+)
 from search.text import analyse_query
 
 log = logging.getLogger(__name__)
@@ -102,9 +112,10 @@ def to_meili(doc: OfferDocument) -> dict[str, Any]:
         "alter_von": doc.alter_von if doc.alter_von is not None else _NO_AGE_MIN,
         "alter_bis": doc.alter_bis if doc.alter_bis is not None else _NO_AGE_MAX,
         "stadtweit": doc.stadtweit,
-        "fingerprint": fingerprint(doc),
+        "fingerprint": document_fingerprint(doc),
         "card": list_card(doc),
         **searchable_text(doc),
+        EXACT_FIELD: exact_words(doc),
     }
     for name, values in facet_values(doc).items():
         body[name] = values
@@ -132,7 +143,8 @@ def index_settings(known_words: Sequence[str] = ()) -> dict[str, Any]:
         # Name sorting (and the empty query) is a pure sort, as in the embedded backend.
         "rankingRules": ["words", "sort", "typo", "attribute", "exactness", "proximity"],
         "displayedAttributes": ["id", "display_title", "display_description", "fingerprint", "card"],
-        "filterableAttributes": [*FACETS, "stadtweit", "alter_von", "alter_bis", "_geo"],
+        # EXACT_FIELD: the title's words as written, for the exact-word tier of a search (see search()).
+        "filterableAttributes": [*FACETS, "stadtweit", "alter_von", "alter_bis", "_geo", EXACT_FIELD],
         "sortableAttributes": ["name_sort", "key", "_geo"],
         # synonyme.txt is applied at indexing time (the "synonyms" field), identically for both backends.
         "synonyms": {},
@@ -144,6 +156,46 @@ def index_settings(known_words: Sequence[str] = ()) -> dict[str, Any]:
         "pagination": {"maxTotalHits": 100_000},
         "faceting": {"maxValuesPerFacet": 200},
     }
+
+
+# Settings whose value the search depends on, compared with the live index by the drift check (the list of
+# typo-free words follows the documents and is left out).
+_CHECKED_SETTINGS = (
+    "searchableAttributes",
+    "rankingRules",
+    "displayedAttributes",
+    "filterableAttributes",
+    "sortableAttributes",
+    "synonyms",
+)
+
+
+def settings_problems(live: dict[str, Any]) -> list[str]:
+    """The settings of ``index_settings`` that the live index does not have (German, for messages)."""
+    wanted = index_settings()
+    problems = []
+    for name in _CHECKED_SETTINGS:
+        have, want = live.get(name), wanted[name]
+        if name not in ("searchableAttributes", "rankingRules") and isinstance(want, list):
+            have, want = sorted(map(str, have or [])), sorted(map(str, want))
+        if have != want:
+            problems.append(f"Einstellung {name} weicht ab")
+    typos = live.get("typoTolerance") or {}
+    if typos.get("minWordSizeForTypos") != wanted["typoTolerance"]["minWordSizeForTypos"]:
+        problems.append("Einstellung typoTolerance weicht ab")
+    return problems
+
+
+@lru_cache(maxsize=1)
+def settings_version() -> str:
+    """A hash of the index settings: part of every document's fingerprint, so changed settings in the code
+    make every document stale and the repair rebuilds the index with them."""
+    return hashlib.blake2b(repr(index_settings()).encode(), digest_size=8).hexdigest()
+
+
+def document_fingerprint(doc: OfferDocument) -> str:
+    """What a document is stored with: its content fingerprint and the settings it was indexed for."""
+    return f"{fingerprint(doc)}-{settings_version()}"
 
 
 class MeiliBackend:
@@ -306,23 +358,35 @@ class MeiliBackend:
         """Before the swap: every document arrived and the settings are ours (not Meilisearch's defaults)."""
         stats = self._request("GET", f"/indexes/{uid}/stats")
         settings = self._request("GET", f"/indexes/{uid}/settings")
-        wanted = index_settings()
         problems = []
         if int(stats["numberOfDocuments"]) != expected:
             problems.append(f"{stats['numberOfDocuments']} statt {expected} Dokumente")
-        for name in ("filterableAttributes", "sortableAttributes", "searchableAttributes"):
-            if sorted(settings.get(name) or []) != sorted(wanted[name]):
-                problems.append(f"Einstellung {name} fehlt")
+        problems += settings_problems(settings)
         if problems:
             raise SearchIndexError(f"Neuer Meilisearch-Index {uid} unvollständig: {', '.join(problems)}")
 
     @staticmethod
     def fingerprint_of(doc: OfferDocument) -> str:
         """What :meth:`fingerprints` reports for this document when the index is in step."""
-        return fingerprint(doc)
+        return document_fingerprint(doc)
 
     def fingerprints(self) -> dict[str, str]:
-        """Workbook id → fingerprint of every indexed document (for the drift check)."""
+        """Workbook id → fingerprint of every indexed document (for the drift check); every document counts
+        as drifted while the live index settings differ from ours (changed behind the application's back)."""
+        found = self._stored_fingerprints()
+        try:
+            live = self._request("GET", f"/indexes/{self.index}/settings", timeout=_WRITE_TIMEOUT_SECONDS)
+        except MeiliHttpError as exc:
+            if exc.status == 404:
+                return found
+            raise
+        problems = settings_problems(live)
+        if problems:
+            log.warning("Meilisearch-Index %s: %s", self.index, "; ".join(problems))
+            return dict.fromkeys(found, "einstellungen-veraltet")
+        return found
+
+    def _stored_fingerprints(self) -> dict[str, str]:
         found: dict[str, str] = {}
         offset = 0
         while True:
@@ -402,15 +466,19 @@ class MeiliBackend:
         sort = _sort(query, bool(words))
         if sort:
             body["sort"] = sort
-        if query.offset % query.limit == 0:
-            body.update(page=query.offset // query.limit + 1, hitsPerPage=query.limit)
-        else:
-            body.update(offset=query.offset, limit=query.limit)
-        found = self._request("POST", f"/indexes/{self.index}/search", json=body)
-        if len(words) > 1 and _total(found) == 0:
-            # No document has every token: like the embedded backend, let the commonest go first.
-            body["matchingStrategy"] = "frequency"
-            found = self._request("POST", f"/indexes/{self.index}/search", json=body)
+        found: dict[str, Any] | None = None
+        if words and not sort and analysis.words:
+            found = self._tiered(body, analysis.words, query.offset, query.limit)
+        if found is None:
+            found = self._request(
+                "POST", f"/indexes/{self.index}/search", json=_paged(body, query.offset, query.limit)
+            )
+            if len(words) > 1 and _total(found) == 0:
+                # No document has every token: like the embedded backend, let the commonest go first.
+                body["matchingStrategy"] = "frequency"
+                found = self._request(
+                    "POST", f"/indexes/{self.index}/search", json=_paged(body, query.offset, query.limit)
+                )
         hits = found["hits"]
         highlights = Highlights(
             query.q, {h["id"]: (h.get("display_title", ""), h.get("display_description", "")) for h in hits}
@@ -428,8 +496,48 @@ class MeiliBackend:
             cards={h["id"]: h["card"] for h in hits if isinstance(h.get("card"), dict)},
         )
 
+    def _tiered(
+        self, body: dict[str, Any], typed: Sequence[str], offset: int, limit: int
+    ) -> dict[str, Any] | None:
+        """Exact words first: the offers whose title has every typed word as it was typed, then the rest –
+        two queries with complementary filters in one multi-search request, so each tier keeps Meilisearch's
+        ranking (typo, attribute, exactness) and the tiers add up to the plain result. A query can only carry
+        the analysed tokens (stems, parts), so a filter on the title's words as written is what tells the
+        exact form apart. None when nothing matches (the caller relaxes the query)."""
+        exact = " AND ".join(f"{EXACT_FIELD} = {quote(w)}" for w in typed)
+        first, rest = (body | {"filter": [*body["filter"], clause]} for clause in (exact, f"NOT ({exact})"))
+        queries = [{"indexUid": self.index, **_paged(q, offset, limit)} for q in (first, rest)]
+        on_top, below = self._request("POST", "/multi-search", json={"queries": queries})["results"]
+        in_first = _total(on_top)
+        if in_first + _total(below) == 0:
+            return None
+        hits = on_top["hits"]
+        # The page continues into the second tier, whose window the first request could only guess
+        # (right on the first page and whenever the first tier is empty).
+        start = max(offset - in_first, 0)
+        missing = limit - len(hits)
+        if missing > 0 and offset > 0 and in_first > 0:
+            again = rest | {"offset": start, "limit": missing, "facets": []}
+            hits = hits + self._request("POST", f"/indexes/{self.index}/search", json=again)["hits"]
+        elif missing > 0:
+            hits = hits + below["hits"][:missing]
+        facets: dict[str, dict[str, int]] = {}
+        for result in (on_top, below):
+            for name, counts in (result.get("facetDistribution") or {}).items():
+                merged = facets.setdefault(name, {})
+                for value, n in counts.items():
+                    merged[value] = merged.get(value, 0) + int(n)
+        return {"hits": hits, "totalHits": in_first + _total(below), "facetDistribution": facets}
+
     def close(self) -> None:
         self.client.close()
+
+
+def _paged(body: dict[str, Any], offset: int, limit: int) -> dict[str, Any]:
+    """Whole pages ask for ``page`` (exact ``totalHits``); other windows for offset and limit."""
+    if offset % limit == 0:
+        return body | {"page": offset // limit + 1, "hitsPerPage": limit}
+    return body | {"offset": offset, "limit": limit}
 
 
 def _total(found: dict[str, Any]) -> int:

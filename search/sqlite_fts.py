@@ -1,9 +1,12 @@
 """Embedded search backend: SQLite FTS5 in its own file, no server.
 
-Text matching uses FTS5 over the folded index terms (compound parts and synonyms are in the document);
-typo tolerance expands every query word to the indexed terms within Meilisearch's typo thresholds
-(Damerau/OSA via rapidfuzz); the last word is also a prefix. Filters and facet counts are plain SQL on side
-tables. A rebuild writes a fresh file and atomically replaces the old one, so searches never see a half index.
+Text matching uses FTS5 over the folded index terms (compound parts and synonyms are in the document); typo
+tolerance expands every query word to the indexed terms within Meilisearch's typo thresholds (Damerau/OSA via
+rapidfuzz); the last word is also a prefix. Ranking mirrors the Meilisearch backend (``_Ranking``): every
+typed word as written in the title first, then fewer typos, then the fields each concept is found in (the
+title's compound parts have a column of their own, below the title's words). Filters and facet counts are
+plain SQL on side tables. A rebuild writes a fresh file and atomically replaces the old one, so searches never
+see a half index.
 
 Crash safety: the swap takes the old file's write lock first (which makes SQLite roll back the hot journal of
 a writer that died mid-transaction) and removes its journal files, so no stale journal can ever be "rolled
@@ -22,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,11 +44,17 @@ from search.base import (
     Sort,
     list_card,
 )
-from search.documents import SEARCHABLE_FIELDS, facet_values, searchable_text
-from search.text import QueryAnalysis, analyse_query, max_typos
+from search.documents import EXACT_FIELD, SEARCHABLE_FIELDS, exact_words, facet_values, searchable_text
+from search.text import QueryAnalysis, analyse_query, concept_tokens, max_typos, stem
 
-# bm25 weights in SEARCHABLE_FIELDS order: title > institution > groups > places > description > synonyms.
-_WEIGHTS = (100.0, 20.0, 10.0, 8.0, 1.0, 0.5)
+# The FTS columns: the ranked fields, then the title's words as written (only for the exact-word tier).
+_COLUMNS = (*SEARCHABLE_FIELDS, EXACT_FIELD)
+# bm25 weights in _COLUMNS order: title > title parts > institution > groups > places > description >
+# synonyms; the exact-word column only sorts into a tier, it adds no score.
+_WEIGHTS = (100.0, 100.0, 20.0, 10.0, 8.0, 1.0, 0.5, 0.0)
+_TITLE = "{title title_parts}"  # FTS5 column filter: the title's words or its compound parts
+# Up to this many hits the fields each concept is found in are read and ranked exactly (_field_costs).
+_FIELD_COST_MAX = 64
 # Above this many hits bm25 is not computed (common prefixes like "Fam"): tiers and name order rank them.
 _BM25_MAX = 400
 # How long to wait for a lock held by another connection: writers queue, searches give up and degrade.
@@ -73,10 +82,13 @@ CREATE TABLE IF NOT EXISTS facet (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facet_value ON facet (name, value, doc);
 CREATE INDEX IF NOT EXISTS doc_name ON doc (name_key, id);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(SEARCHABLE_FIELDS)}, prefix='2 3 4 5 6');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(_COLUMNS)}, prefix='2 3 4 5 6');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
 INSERT OR IGNORE INTO meta VALUES ('generation', '0');
 """  # noqa: S608 – SQL from module constants only
+# The file layout the code expects; a file written with another layout (other columns, e.g. after an update)
+# reports every document as drifted, so `python -m search repair` rebuilds it.
+SCHEMA_VERSION = hashlib.blake2b(_SCHEMA.encode(), digest_size=8).hexdigest()
 _NO_AGE_MIN, _NO_AGE_MAX = -1.0, 999.0
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 # Errors that mean "this index file cannot answer": a search degrades, healthz says down, never a 500.
@@ -236,6 +248,7 @@ class SqliteFtsBackend:
                 # Rollback journal (not WAL) so a rebuilt file can atomically replace this one.
                 conn.execute("PRAGMA journal_mode=DELETE")
                 conn.executescript(_SCHEMA)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         except BaseException:
             conn.close()
             raise
@@ -299,13 +312,15 @@ class SqliteFtsBackend:
             if row is not None:
                 _delete_rowid(conn, row[0])
             row_values, text, facets = _stored(doc)
+            # An updated document keeps its rowid, as in Meilisearch its internal id: equally relevant hits
+            # keep their order in both backends.
             cur = conn.execute(
-                f"INSERT INTO doc ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' * len(_DOC_COLUMNS))})",  # noqa: S608
-                row_values,
+                f"INSERT INTO doc (rowid, {', '.join(_DOC_COLUMNS)}) VALUES (?{', ?' * len(_DOC_COLUMNS)})",  # noqa: S608
+                (None if row is None else row[0], *row_values),
             )
             rowid = cur.lastrowid
             conn.execute(
-                f"INSERT INTO fts (rowid, {', '.join(SEARCHABLE_FIELDS)}) VALUES (?{', ?' * len(text)})",  # noqa: S608
+                f"INSERT INTO fts (rowid, {', '.join(_COLUMNS)}) VALUES (?{', ?' * len(text)})",  # noqa: S608
                 (rowid, *text),
             )
             conn.executemany(
@@ -404,9 +419,14 @@ class SqliteFtsBackend:
         the index content shows, also a file changed behind the application's back."""
         conn, _ = self._readable()
         try:
+            schema = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if schema is None or schema[0] != SCHEMA_VERSION:  # another layout: nothing in it is current
+                return {
+                    r[0]: f"schema {schema[0] if schema else '-'}" for r in conn.execute("SELECT id FROM doc")
+                }
             texts = {
                 r[0]: tuple(r[1:])
-                for r in conn.execute(f"SELECT rowid, {', '.join(SEARCHABLE_FIELDS)} FROM fts")  # noqa: S608
+                for r in conn.execute(f"SELECT rowid, {', '.join(_COLUMNS)} FROM fts")  # noqa: S608
             }
             facets: dict[int, list[tuple[str, str]]] = defaultdict(list)
             for doc, name, value in conn.execute(
@@ -473,23 +493,19 @@ class SqliteFtsBackend:
             return self._run(conn, snapshot, query, None, where, params)
         vocab = snapshot.vocabulary
         last = len(analysis.tokens) - 1
-        groups: dict[str, str | None] = {}
-        typo_tokens: set[str] = set()
+        groups: dict[str, _Group | None] = {}
         for i, token in enumerate(analysis.tokens):
-            variants = vocab.typo_matches(token)
-            if any(v != token for v in variants):
-                typo_tokens.add(token)
             groups[token] = _match_group(
-                token, variants, vocab, analysis.prefix and i == last, _exact_for(analysis, token)
+                token, vocab, analysis.prefix and i == last, _exact_for(analysis, token)
             )
         # Like Meilisearch's "frequency" matching strategy: when no document has every token, let the
         # commonest go first (a question's one rare word is the one that matters).
         kept = list(analysis.tokens)
         while kept:
-            expressions = [groups[t] for t in kept]
-            if all(e is not None for e in expressions):
-                ranking = _ranking(analysis, kept, groups, typo_tokens, vocab)
-                match = " AND ".join(str(e) for e in expressions)
+            kept_groups = [g for t in kept if (g := groups[t]) is not None]
+            if len(kept_groups) == len(kept):
+                ranking = _ranking(analysis, kept_groups, vocab)
+                match = " AND ".join(g.fts() for g in kept_groups)
                 result = self._run(conn, snapshot, query, match, where, params, ranking)
                 if result.total or len(kept) == 1:
                     return result
@@ -533,8 +549,8 @@ class SqliteFtsBackend:
                 rowids = [r for r in rowids if r in allowed]
                 allowed = None
             # bm25 costs ~1 µs a matching row (filters cannot narrow it): past a few hundred matches the
-            # tiers and the name order rank well enough.
-            if query.sort is Sort.relevance and rowids and every_match <= _BM25_MAX:
+            # tiers and the name order rank well enough; a few hits are ranked by their fields alone.
+            if query.sort is Sort.relevance and len(rowids) > _FIELD_COST_MAX and every_match <= _BM25_MAX:
                 weights = ", ".join(str(w) for w in _WEIGHTS)
                 scored = conn.execute(f"SELECT fts.rowid, bm25(fts, {weights})" + tail, [match, *params])
                 scores = dict(scored)
@@ -596,49 +612,136 @@ class SqliteFtsBackend:
             )
             return [k[-1] for k in heapq.nsmallest(wanted, keyed)][query.offset :]
         if query.sort is Sort.relevance and scores:
-            # Meilisearch-like tie-breaks where affordable: exact words before typos, title before the rest.
-            exact: set[int] | None = None
-            title: set[int] | None = None
-            title_all: set[int] | None = None
-            typed: set[int] | None = None
-            if ranking is not None and len(rowids) > wanted:
-
-                def having(expression: str) -> set[int]:
-                    return {
-                        r[0] for r in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [expression])
-                    }
-
-                exact = having(ranking.exact) if ranking.exact is not None else None
-                title = having(ranking.title)
-                title_all = having(ranking.title_all) if ranking.title_all is not None and title else None
-                if ranking.words is not None and len(rowids) <= _BM25_MAX:
-                    typed = having(ranking.words)
-            keyed_score = (
-                (
-                    exact is not None and r not in exact,
-                    title_all is not None and r not in title_all,
-                    title is not None and r not in title,
-                    typed is not None and r not in typed,
-                    scores[r],
-                    name_rank[r],
-                    r,
-                )
-                for r in rowids
-            )
-            return [k[-1] for k in heapq.nsmallest(wanted, keyed_score)][query.offset :]
+            # Meilisearch's ranking rules, mirrored (see _Ranking): the typed words in the title first, fewer
+            # typos, then the fields the concepts are found in; for many hits bm25 and the name break ties.
+            scored = any(scores.values())
+            order = (lambda r: (scores[r], name_rank[r])) if scored else name_rank.__getitem__
+            if ranking is None or len(rowids) < 2:
+                return heapq.nsmallest(wanted, rowids, key=order)[query.offset :]
+            tiers = _Tiers(conn, ranking, small=len(rowids) <= _BM25_MAX)
+            if len(rowids) <= _FIELD_COST_MAX:
+                costs = _field_costs(conn, rowids, ranking)
+                typos = tiers.get(_Tiers.CLOSEST)
+                # Ties as in Meilisearch: the older document first (rowids, like Meilisearch's internal
+                # document ids, follow the order documents were first indexed in).
+                return heapq.nsmallest(
+                    wanted,
+                    rowids,
+                    key=lambda r: (costs[r][0], typos is not None and r not in typos, *costs[r][1:], r),
+                )[query.offset :]
+            return tiers.first(rowids, order, wanted)[query.offset :]
         if len(rowids) == len(snapshot.order.by_name):  # everything (no text, no filter): already in order
             return snapshot.order.by_name[query.offset : wanted]
         return heapq.nsmallest(wanted, rowids, key=name_rank.__getitem__)[query.offset :]
 
 
+class _Tiers:
+    """The tie-breaks of one search (``_Ranking``) as sets of rowids – each one FTS query, run only when the
+    page needs it: the hits are split tier by tier with set operations, and a cell that is known to lie
+    inside a later tier (a title with every typed word as written has them all in the title) is not split
+    by it, so the queries for the lower tiers are often never run."""
+
+    LEVELS = 6
+    TITLE_WORDS, CLOSEST, TITLE_WHOLE, TITLE_ALL, TITLE_SOME, TYPED = range(LEVELS)
+
+    def __init__(self, conn: sqlite3.Connection, ranking: _Ranking, *, small: bool) -> None:
+        self.conn = conn
+        self.expressions = (
+            ranking.title_words,
+            ranking.closest,
+            ranking.title_whole,
+            ranking.title_all,
+            ranking.title_some,
+            ranking.words if small else None,  # matching typed words costs too much for many hits
+        )
+        # Being in one tier means being in these later ones, too.
+        after_title_words = {self.CLOSEST, self.TITLE_ALL, self.TITLE_SOME, self.TYPED}
+        if ranking.plain_words:  # no typed word is a compound: its stem is a whole title word
+            after_title_words.add(self.TITLE_WHOLE)
+        self.implies = {
+            self.TITLE_WORDS: frozenset(after_title_words),
+            self.TITLE_WHOLE: frozenset({self.TITLE_ALL, self.TITLE_SOME}),
+            self.TITLE_ALL: frozenset({self.TITLE_SOME}),
+        }
+        self._sets: dict[int, set[int] | None] = {}
+
+    def get(self, level: int) -> set[int] | None:
+        if level not in self._sets:
+            expression = self.expressions[level]
+            self._sets[level] = (
+                None
+                if expression is None
+                else {
+                    r[0] for r in self.conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [expression])
+                }
+            )
+        return self._sets[level]
+
+    def first(self, rowids: list[int], order: Callable[[int], Any], wanted: int) -> list[int]:
+        """The first ``wanted`` rowids by (not in tier 0, not in tier 1, …, ``order``)."""
+        found: list[int] = []
+
+        def walk(cell: set[int], level: int, known: frozenset[int]) -> None:
+            if len(found) >= wanted or not cell:
+                return
+            if level == self.LEVELS or len(cell) == 1:
+                found.extend(heapq.nsmallest(wanted - len(found), cell, key=order))
+                return
+            tier = None if level in known else self.get(level)
+            if tier is None:
+                walk(cell, level + 1, known)
+                return
+            walk(cell & tier, level + 1, known | self.implies.get(level, frozenset()))
+            walk(cell - tier, level + 1, known)
+
+        walk(set(rowids), 0, frozenset())
+        return found
+
+
+@dataclass(frozen=True)
+class _Group:
+    """What one query token matches: indexed terms (the token itself, or its typo variants when it is not
+    indexed; the typed word it came from) and, while the word is being typed, every term it begins."""
+
+    token: str
+    terms: tuple[str, ...]
+    prefix: str | None
+    closest: tuple[str, ...] = ()  # a typo: the variants with the fewest typos, when others have more
+
+    def fts(self) -> str:
+        """The FTS5 expression: the alternatives OR'd."""
+        parts = [f'"{t}"' for t in self.terms] + ([f'"{self.prefix}"*'] if self.prefix else [])
+        return "(" + " OR ".join(parts) + ")"
+
+    def position(self, words: list[str]) -> int | None:
+        """Where a column holding these tokens first matches, or None."""
+        first = len(words)
+        for term in self.terms:
+            if term in words:
+                first = min(first, words.index(term))
+        prefix = self.prefix
+        if prefix is not None:
+            first = min(first, next((p for p, w in enumerate(words) if w.startswith(prefix)), first))
+        return first if first < len(words) else None
+
+
 @dataclass(frozen=True)
 class _Ranking:
-    """Meilisearch-like tie-breaks before bm25: no typo, then title matches, then the typed words exactly."""
+    """Meilisearch's ranking rules (typo, attribute) and the exact-word tier of the Meilisearch backend,
+    mirrored: every typed word as written in the title first, then the fewest typos, then the fields the
+    concepts are found in – exactly per concept for few hits (``_field_costs``, Meilisearch's attribute
+    rule sums each concept's best field), as tiers for many: every concept as a whole title word, every
+    concept in the title (word or compound part), some concept in the title, the typed words anywhere."""
 
-    exact: str | None  # the kept tokens without typo variants (None: no typo variant in play)
-    title_all: str | None  # every kept token in the title (None: a single token)
-    title: str  # some kept token in the title
+    groups: tuple[_Group, ...]  # one per kept token
+    typed: tuple[str, ...]  # the typed words, when every one of them is indexed (else none)
+    title_words: str | None  # every typed word among the title's words as written
+    closest: str | None  # every typo matched with one of its closest variants (None: no such choice)
+    title_whole: str  # every kept token among the title's whole words (stems), not only as a compound part
+    title_all: str  # every kept token in the title or its compound parts
+    title_some: str | None  # some kept token in the title or its parts (None: a single token)
     words: str | None  # every typed word as it is (not stemmed or split)
+    plain_words: bool  # no typed word is a compound (its only token is its stem)
 
 
 def _exact_for(analysis: QueryAnalysis, token: str) -> list[str]:
@@ -646,43 +749,97 @@ def _exact_for(analysis: QueryAnalysis, token: str) -> list[str]:
     return [w for w in analysis.words if w != token and analyse_query(w).tokens[:1] == (token,)]
 
 
-def _ranking(
-    analysis: QueryAnalysis,
-    kept: list[str],
-    groups: dict[str, str | None],
-    typo_tokens: set[str],
-    vocab: _Vocabulary,
-) -> _Ranking:
-    present = [str(groups[t]) for t in kept if groups[t] is not None]
-    plain = None
-    if typo_tokens.intersection(kept):  # some token also matched typo variants: exact matches first
-        exact = [f'"{t}"' for t in kept if t in vocab.terms]
-        plain = " AND ".join(exact) if len(exact) == len(kept) else None
-    typed = [f'"{w}"' for w in analysis.words if w in vocab.terms]
-    words_differ = tuple(analysis.words) != tuple(kept)
+def _ranking(analysis: QueryAnalysis, kept: list[_Group], vocab: _Vocabulary) -> _Ranking:
+    typed = [w for w in analysis.words if w in vocab.terms]
+    every_typed = bool(typed) and len(typed) == len(analysis.words)
+    quoted = " AND ".join(f'"{w}"' for w in typed)
+    words_differ = tuple(analysis.words) != tuple(g.token for g in kept)
+    closest = [g.closest for g in kept if g.closest]
+    expressions = [g.fts() for g in kept]
     return _Ranking(
-        exact=plain,
-        title_all=" AND ".join(f"title : {g}" for g in present) if len(present) > 1 else None,
-        title="title : (" + " OR ".join(present) + ")",
-        words=" AND ".join(typed) if words_differ and typed and len(typed) == len(analysis.words) else None,
+        groups=tuple(kept),
+        typed=tuple(typed) if every_typed else (),
+        title_words=" AND ".join(f"{EXACT_FIELD} : {w}" for w in typed) if every_typed else None,
+        closest=" AND ".join("(" + " OR ".join(f'"{v}"' for v in c) + ")" for c in closest) or None,
+        title_whole=" AND ".join(f"title : {e}" for e in expressions),
+        title_all=" AND ".join(f"{_TITLE} : {e}" for e in expressions),
+        title_some=f"{_TITLE} : (" + " OR ".join(expressions) + ")" if len(kept) > 1 else None,
+        words=quoted if words_differ and every_typed else None,
+        plain_words=all(concept_tokens(w) == (stem(w),) for w in analysis.words),
     )
 
 
+def _position_cost(distance: int) -> int:
+    """Meilisearch's cost of a word ``distance`` positions away from where the query has it (bucketed)."""
+    for limit, cost in (
+        (0, 0),
+        (1, 1),
+        (4, 2),
+        (7, 3),
+        (11, 4),
+        (16, 5),
+        (24, 6),
+        (64, 7),
+        (256, 8),
+        (1024, 9),
+    ):
+        if distance <= limit:
+            return cost
+    return 10
+
+
+_POSITION_COSTS = tuple(_position_cost(d) for d in range(1026))
+
+
+def _field_costs(
+    conn: sqlite3.Connection, rowids: list[int], ranking: _Ranking
+) -> dict[int, tuple[bool, int, int]]:
+    """Per hit: (not every typed word as written in the title, the sum over the concepts of the rank of the
+    best field each is found in, the sum of their position costs) – Meilisearch's attribute rule (the
+    attribute rank, then the word position: the i-th concept best at the i-th word of any field)."""
+    marks = ", ".join("?" * len(rowids))
+    columns = ", ".join((EXACT_FIELD, *SEARCHABLE_FIELDS))
+    rows = conn.execute(f"SELECT rowid, {columns} FROM fts WHERE rowid IN ({marks})", rowids)  # noqa: S608
+    typed = set(ranking.typed)
+    costs: dict[int, tuple[bool, int, int]] = {}
+    for rowid, title_words, *texts in rows:
+        fields = [str(text).split() for text in texts]
+        field_cost = position_cost = 0
+        for i, group in enumerate(ranking.groups):
+            best_field, best_position = len(fields), _POSITION_COSTS[-1]
+            for rank, words in enumerate(fields):  # fields in rank order: the first found is the best
+                p = group.position(words)
+                if p is not None:
+                    best_field = min(best_field, rank)
+                    best_position = min(best_position, _POSITION_COSTS[min(abs(p - i), 1025)])
+                    if best_position == 0:
+                        break
+            field_cost += best_field
+            position_cost += best_position
+        in_title = bool(typed) and typed <= set(str(title_words).split())
+        costs[rowid] = (not in_title, field_cost, position_cost)
+    return costs
+
+
 def _match_group(
-    token: str, variants: Sequence[str], vocab: _Vocabulary, prefix: bool, exact_words: Sequence[str] = ()
-) -> str | None:
-    """FTS5 expression for one token: its variants (itself, or typo variants when it is not indexed), the
-    typed word it came from, and the prefix while typing – OR'd; None when nothing can match."""
+    token: str, vocab: _Vocabulary, prefix: bool, exact_words: Sequence[str] = ()
+) -> _Group | None:
+    """One token's alternatives (itself, or typo variants when it is not indexed), the typed word it came
+    from, and the prefix while typing; None when nothing can match."""
+    variants = vocab.typo_matches(token)
     alternatives = sorted(set(variants))
+    closest: tuple[str, ...] = ()
+    if any(v != token for v in alternatives):
+        distance = {v: OSA.distance(token, v) for v in alternatives}
+        fewest = min(distance.values())
+        if any(d > fewest for d in distance.values()):
+            closest = tuple(v for v in alternatives if distance[v] == fewest)
     # The typed word beside its stem makes bm25 prefer exact forms – where bm25 is computed at all.
     if alternatives and vocab.frequency.get(token, 0) <= _BM25_MAX:
         alternatives += [w for w in exact_words if w in vocab.terms and w not in alternatives]
-    parts = [f'"{v}"' for v in alternatives]
-    if prefix:
-        parts.append(f'"{token}"*')
-    if not parts:
+    if not alternatives and not prefix:
         return None
-    return "(" + " OR ".join(parts) + ")"
+    return _Group(token, tuple(alternatives), token if prefix else None, closest)
 
 
 def _filters(query: SearchQuery) -> tuple[list[str], list[Any]]:
@@ -728,9 +885,9 @@ def _stored(doc: OfferDocument) -> tuple[tuple[Any, ...], tuple[str, ...], tuple
         _real(doc.lon),
         json.dumps(list_card(doc), ensure_ascii=False),
     )
-    text = searchable_text(doc)
+    text = searchable_text(doc) | {EXACT_FIELD: " ".join(exact_words(doc))}
     facets = sorted({(name, v) for name, values in facet_values(doc).items() for v in values})
-    return row, tuple(text[f] for f in SEARCHABLE_FIELDS), tuple(facets)
+    return row, tuple(text[f] for f in _COLUMNS), tuple(facets)
 
 
 def _content_hash(row: tuple[Any, ...], text: tuple[Any, ...], facets: tuple[tuple[str, str], ...]) -> str:

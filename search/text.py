@@ -373,36 +373,47 @@ def _text_words(text: str) -> tuple[list[str], list[str]]:
     return found, joined
 
 
+@dataclass(frozen=True)
+class TextAnalysis:
+    """What a text is indexed as, by rank: ``whole`` – each word as written and its stem; ``parts`` – the
+    stems of its compound parts that are no whole word of the text (a part matches less than a word);
+    ``synonyms`` – what synonyme.txt adds (stems only, none the text already has); ``words`` – the words as
+    written alone (hyphen compounds also joined), for the exact-word tier; ``terms`` – whole words and parts
+    together, each word's parts next to it (for fields that do not rank parts apart)."""
+
+    words: tuple[str, ...]
+    whole: tuple[str, ...]
+    parts: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
 @lru_cache(maxsize=50_000)
-def analyse_text(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A text's index tokens (each word, its stem, its compound parts' stems) and the tokens synonyme.txt
-    adds (stems only, none the text already has). Cached: labels and institution names recur in thousands
-    of documents."""
+def analyse_text(text: str) -> TextAnalysis:
+    """A text's index tokens. Cached: labels and institution names recur in thousands of documents."""
     found, joined = _text_words(text)
-    terms: dict[str, None] = {}
-    for word in (*found, *joined):
-        terms.update(dict.fromkeys(word_tokens(word)))
+    written = tuple(dict.fromkeys((*found, *joined)))
+    whole: dict[str, None] = {}
+    for word in written:
+        whole.update(dict.fromkeys((word, stem(word))))
+    terms = dict.fromkeys(t for word in written for t in word_tokens(word))
+    parts = dict.fromkeys(t for t in terms if t not in whole)
     extra: dict[str, None] = {}
     for synonym in synonyms().for_words(found):
         for word in words(synonym):
             extra.update(dict.fromkeys(t for t in _stems(word) if t not in terms))
-    return tuple(terms), tuple(extra)
+    return TextAnalysis(written, tuple(whole), tuple(parts), tuple(extra), tuple(terms))
 
 
 def index_terms(text: str) -> list[str]:
     """Index tokens of a text: each word, its stem and its compound parts' stems (no duplicates)."""
-    return list(analyse_text(text)[0])
+    return list(analyse_text(text).terms)
 
 
 def synonym_terms(text: str) -> list[str]:
     """Tokens a text is also found by through ``synonyme.txt`` (indexed in a field of its own, so they
     rank below the document's own words)."""
-    return list(analyse_text(text)[1])
-
-
-def index_text(text: str) -> str:
-    """What a backend stores for a searchable field: space-separated index tokens."""
-    return " ".join(analyse_text(text)[0])
+    return list(analyse_text(text).synonyms)
 
 
 # --- highlighting -----------------------------------------------------------------------------------------

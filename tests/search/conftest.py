@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -278,21 +278,31 @@ PUBLIC = {
 }
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+def indexed_world(
+    request: pytest.FixtureRequest,
+    sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    build: Callable[[Session], dict[str, str]],
 ) -> Iterator[World]:
-    """The catalogue in a fresh SQLite database, indexed into the backend of this run (read-only tests)."""
+    """A catalogue built by ``build`` in a fresh SQLite database, indexed into the backend of this run."""
     directory = tmp_path_factory.mktemp("world")
     url = testdb.fresh_sqlite_url(sqlite_template, directory)
     settings = backend_settings(request.param, request, url, directory)
     engine = testdb.engine_for(url)
     with Session(engine, expire_on_commit=False) as session:
-        ids = build_catalogue(session)
+        ids = build(session)
     outcome = index_offers(engine, settings)
     assert outcome.ok, outcome.message
     yield World(engine, settings, get_backend(settings), ids)
     engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """The catalogue in a fresh SQLite database, indexed into the backend of this run (read-only tests)."""
+    yield from indexed_world(request, sqlite_template, tmp_path_factory, build_catalogue)
 
 
 @pytest.fixture(params=BACKENDS)

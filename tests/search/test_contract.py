@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from pathlib import Path
 
-from tests.search.conftest import PUBLIC, World
+import pytest
+from sqlmodel import Session
+
+from tests import factories as f
+from tests.search.conftest import BACKENDS, PUBLIC, World, indexed_world
 
 
 def found(world: World, q: str = "", **params: str | list[str]) -> set[str]:
@@ -269,3 +274,53 @@ def test_suggestion_is_only_offered_when_it_finds_something(world: World) -> Non
     result = world.find("Krbbelgrpe")
     assert result.suggestion is not None
     assert world.find(result.suggestion).total > 0
+
+
+# --- ranking of word forms -----------------------------------------------------------------------------
+
+
+def _word_forms(session: Session) -> dict[str, str]:
+    """Offers that differ only in how their title has the word "Beratung". Created, and named, in the
+    reverse of the expected order, so neither the name nor the insertion order can produce it by chance."""
+    place = f.einrichtung(session, name="Haus am Markt")
+    titles = {
+        "tippfehler": "Beratnug für Eltern",  # misspelt
+        "beschreibung": "Offener Treff",  # the exact word, but only in the description
+        "wortteil": "Mütterberatung",  # a compound part
+        "stamm": "Sprechstunde und Beratungen",  # another inflection: the same stem
+        "exakt": "Zwergenhaus: Beratung",  # the word as typed
+    }
+    rows = {
+        name: f.angebot(
+            session,
+            einrichtung_row=place,
+            title=title,
+            beschreibung="Mit Beratung." if name == "beschreibung" else None,
+        )
+        for name, title in titles.items()
+    }
+    session.commit()
+    return {name: row.external_id for name, row in rows.items()}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def word_forms(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from indexed_world(request, sqlite_template, tmp_path_factory, _word_forms)
+
+
+@pytest.mark.parametrize("q", ["Beratung", "beratung "])
+def test_exact_word_beats_stem_beats_compound_part_beats_typo(word_forms: World, q: str) -> None:
+    # Title before description; in the title the word as typed, then another form of it, then a compound
+    # part. A misspelling is no match at all: a word the index knows is never taken for a typo of another.
+    assert word_forms.names(word_forms.find(q)) == ["exakt", "stamm", "wortteil", "beschreibung"]
+
+
+def test_exact_words_tier_pages_like_one_list(word_forms: World) -> None:
+    everything = word_forms.find("Beratung").ids
+    pages = [word_forms.find("Beratung", limit="1", offset=str(n)) for n in range(5)]
+    odd = word_forms.find("Beratung", limit="2", offset="1")
+    assert [i for page in pages for i in page.ids] == everything
+    assert odd.ids == everything[1:3]
+    assert {page.total for page in (*pages, odd)} == {4}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,8 +17,9 @@ from app.catalogue.models import Angebot
 from app.db import utcnow
 from app.main import create_app
 from app.settings import Environment
-from search.documents import iter_public_documents
+from search.documents import SEARCHABLE_FIELDS, iter_public_documents
 from search.drift import check_index, repair_index
+from search.meili import MeiliBackend
 from tests.search.conftest import PUBLIC, ROOT, World
 
 
@@ -111,3 +113,25 @@ def test_index_holding_other_content_is_drift(fresh_world: World) -> None:
     report = check_index(fresh_world.settings)
     assert report.stale == [fresh_world.ids["turnen"]]
     assert _cli(fresh_world, "status").returncode == 1
+
+
+def test_index_built_with_other_settings_is_drift_and_rebuilt(fresh_world: World) -> None:
+    """An index with another layout – Meilisearch settings changed behind the application's back, or an
+    embedded file written by an older version – has every document drifted; the repair rebuilds it."""
+    backend = fresh_world.backend
+    if isinstance(backend, MeiliBackend):
+        older = [f for f in SEARCHABLE_FIELDS if f != "title_parts"]
+        backend._write("PATCH", f"/indexes/{backend.index}/settings", json={"searchableAttributes": older})
+    else:
+        with sqlite3.connect(fresh_world.settings.search_index_path) as conn:
+            conn.execute("UPDATE meta SET value = 'aelter' WHERE key = 'schema'")
+    report = check_index(fresh_world.settings)
+    assert report.stale == sorted(fresh_world.ids[name] for name in PUBLIC)
+    assert _cli(fresh_world, "status").returncode == 1
+
+    repaired = repair_index(fresh_world.settings)
+    assert repaired.ok and repaired.repaired
+    assert fresh_world.find("Krabbelgruppe").ids == [fresh_world.ids["krabbel"]]
+    if isinstance(backend, MeiliBackend):
+        live = backend._request("GET", f"/indexes/{backend.index}/settings")
+        assert live["searchableAttributes"] == list(SEARCHABLE_FIELDS)

@@ -10,7 +10,15 @@ import pytest
 
 from search.base import OfferDocument, SearchQuery
 from search.documents import SEARCHABLE_FIELDS
-from search.meili import MeiliBackend, SearchIndexError, filter_expression, quote, to_meili, typo_free_words
+from search.meili import (
+    MeiliBackend,
+    SearchIndexError,
+    filter_expression,
+    quote,
+    settings_problems,
+    to_meili,
+    typo_free_words,
+)
 from tests.search.conftest import MASTER_KEY, MeiliServer
 
 pytestmark = pytest.mark.meili
@@ -93,7 +101,9 @@ def test_index_settings_rank_title_first_and_keep_localized_attributes_unset(bac
     backend.rebuild([DOC])
     settings = backend._request("GET", f"/indexes/{backend.index}/settings")
     assert settings["searchableAttributes"] == list(SEARCHABLE_FIELDS)
-    assert settings["searchableAttributes"][:2] == ["title", "institution"]
+    assert settings["searchableAttributes"][:3] == ["title", "title_parts", "institution"]
+    assert "title_words" in settings["filterableAttributes"]  # the exact-word tier is a filter
+    assert settings_problems(settings) == []
     assert settings["typoTolerance"]["minWordSizeForTypos"] == {"oneTypo": 5, "twoTypos": 9}
     # Indexed words are no typos of each other (as in the embedded backend); synonyms are in the documents.
     assert set(typo_free_words([to_meili(DOC)])) <= set(settings["typoTolerance"]["disableOnWords"])

@@ -10,6 +10,7 @@ from search.base import Sort
 from search.params import InvalidSearchParams, parse_offer_params
 from search.text import (
     analyse_query,
+    analyse_text,
     highlight,
     index_terms,
     max_typos,
@@ -97,6 +98,16 @@ def test_stop_words_never_empty_the_query() -> None:
 
 def test_meaningful_words_of_the_stop_list_stay() -> None:
     assert {"recht", "offen", "leicht", "allein"} <= set(query_words("Recht offen leicht allein"))
+
+
+def test_compound_parts_are_kept_apart_from_whole_words() -> None:
+    """Parts rank below whole words: they are indexed apart, and never twice."""
+    analysis = analyse_text("Mütterberatung und Beratungen")
+    assert analysis.words == ("muetterberatung", "und", "beratungen")
+    assert {"muetterberatung", "beratungen", stem("beratung")} <= set(analysis.whole)
+    assert stem("mutter") in analysis.parts
+    assert stem("beratung") not in analysis.parts  # a whole word of the text as well
+    assert set(analysis.terms) == set(analysis.whole) | set(analysis.parts)
 
 
 def test_index_terms_carry_hyphen_parts_and_joined_words() -> None:
