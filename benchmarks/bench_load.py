@@ -137,14 +137,14 @@ def _rotating_script(paths: list[str], directory: Path) -> Path:
     return script
 
 
-def engine_searches(urls: list[str], settings: Settings) -> list[dict[str, Any]]:
-    """The Meilisearch request bodies the results page sends for ``urls`` (recorded from the backend)."""
-    recorded: list[dict[str, Any]] = []
+def engine_searches(urls: list[str], settings: Settings) -> list[tuple[str, dict[str, Any]]]:
+    """The Meilisearch requests (path, body) the results page sends for ``urls``, as the backend sent them."""
+    recorded: list[tuple[str, dict[str, Any]]] = []
 
     class Recording(MeiliBackend):
         def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
-            if path.endswith("/search"):
-                recorded.append(kwargs["json"])
+            if path.endswith("search"):  # /indexes/…/search and /multi-search
+                recorded.append((path, kwargs["json"]))
             return super()._request(method, path, timeout=timeout, **kwargs)
 
     backend = Recording(
@@ -164,16 +164,18 @@ def engine_searches(urls: list[str], settings: Settings) -> list[dict[str, Any]]
     return recorded
 
 
-def _engine_script(bodies: list[dict[str, Any]], index: str, key: str, directory: Path) -> Path:
-    """A wrk Lua script that POSTs the recorded search bodies to Meilisearch in turn."""
-    listed = ",\n".join("[==[" + json.dumps(b, ensure_ascii=False) + "]==]" for b in bodies)
+def _engine_script(requests: list[tuple[str, dict[str, Any]]], key: str, directory: Path) -> Path:
+    """A wrk Lua script that POSTs the recorded search requests to Meilisearch in turn."""
+    listed = ",\n".join(
+        f"{{'{path}', [==[{json.dumps(body, ensure_ascii=False)}]==]}}" for path, body in requests
+    )
     script = directory / "engine.lua"
     script.write_text(
-        f"local bodies = {{\n{listed}\n}}\nlocal n = 0\n"
+        f"local requests = {{\n{listed}\n}}\nlocal n = 0\n"
         f'wrk.headers["Authorization"] = "Bearer {key}"\n'
         'wrk.headers["Content-Type"] = "application/json"\n'
-        "request = function()\n  n = n + 1\n"
-        f"  return wrk.format('POST', '/indexes/{index}/search', nil, bodies[(n % #bodies) + 1])\nend\n",
+        "request = function()\n  n = n + 1\n  local r = requests[(n % #requests) + 1]\n"
+        "  return wrk.format('POST', r[1], nil, r[2])\nend\n",
         encoding="utf-8",
     )
     return script
@@ -325,7 +327,7 @@ def main() -> None:
         engine_result = _measure(
             "Meilisearch allein, dieselben Suchen",
             meili_port,
-            _engine_script(bodies, settings.meili_index, meili_key, workdir),
+            _engine_script(bodies, meili_key, workdir),
             path="/",
         )
         topology.start_uvicorn()
