@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from fastapi.responses import Response
 from sqlmodel import Session, select
 
 from app.catalogue import vocab
@@ -30,8 +31,10 @@ from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.service import public_offer_clause
 from app.catalogue.text import fold
 from app.db import make_engine
+from app.deps import SearchDep, SessionDep, SettingsDep
 from app.main import create_app
 from app.migrate import upgrade
+from app.page_cache import CachedPage
 from app.settings import PROJECT_ROOT, Environment, SearchBackendName, Settings
 from benchmarks.asgi_driver import running
 from benchmarks.generate_workbook import generate, write_xlsx
@@ -51,6 +54,11 @@ RUNS = 3
 MEILI_BIN = PROJECT_ROOT / ".cache" / "meilisearch" / "meilisearch"
 MEILI_KEY = "bench-master-key-" + "b" * 24
 Params = dict[str, list[str]]
+
+
+def _empty_route(session: SessionDep, backend: SearchDep, settings: SettingsDep) -> Response:
+    """What the framework costs a search route before it does anything: middleware, routing, session."""
+    return Response(b'{"total":0}', media_type="application/json")
 
 
 def _typo(word: str, rnd: random.Random) -> str:
@@ -231,13 +239,20 @@ def main() -> None:
 
         # Settings(env=test) switch the page cache off: every request below is answered uncached.
         app = create_app(settings)
+        app.add_api_route("/bench/leer", _empty_route, dependencies=[CachedPage], include_in_schema=False)
         with running(app) as client:
             pages = {path: client.get(path, queries[0])[0] for path in ("/api/v1/offers", "/angebote")}
             if set(pages.values()) != {200}:
                 raise SystemExit(f"Antwort nicht 200: {pages}")
             api_samples = measure(lambda p: client.get("/api/v1/offers", p), queries)
             page_samples = measure(lambda p: client.get("/angebote", p), queries)
+            floor_samples = measure(lambda p: client.get("/bench/leer", p), queries)
         app.state.engine.dispose()
+        floor = _report("Leere Route, gleiche Abhängigkeiten", floor_samples, "Untergrenze des Rahmens")
+        print(
+            f"  Rahmen allein (Middleware, Routing, Sitzung): {floor[0] / embedded_p50[0]:.2f}× Backend "
+            "– so viel kostet jede solche Route, bevor sie etwas tut"
+        )
         for label, samples, goal in (
             ("GET /api/v1/offers (eingebettet)", api_samples, GOAL_API_RATIO),
             ("GET /angebote ohne Seiten-Cache", page_samples, GOAL_PAGE_RATIO),
