@@ -26,7 +26,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -492,6 +492,7 @@ class SqliteFtsBackend:
         if not analysis.tokens:
             return self._run(conn, snapshot, query, None, where, params)
         vocab = snapshot.vocabulary
+        analysis = _join_unknown(analysis, vocab)
         last = len(analysis.tokens) - 1
         groups: dict[str, _Group | None] = {}
         for i, token in enumerate(analysis.tokens):
@@ -819,6 +820,22 @@ def _field_costs(
         in_title = bool(typed) and typed <= set(str(title_words).split())
         costs[rowid] = (not in_title, field_cost, position_cost)
     return costs
+
+
+def _join_unknown(analysis: QueryAnalysis, vocab: _Vocabulary) -> QueryAnalysis:
+    """A token nothing matches, joined with its neighbour when the joined word matches (with typos): the
+    splitter cut "Stilberatung" into "stil" + "berat", but the family meant "Stillberatung". Meilisearch
+    tries neighbouring query words joined as well."""
+    tokens = list(analysis.tokens)
+    i = 0
+    while i < len(tokens) - 1:
+        pair = tokens[i : i + 2]
+        if any(not vocab.typo_matches(t) for t in pair) and vocab.typo_matches(joined := "".join(pair)):
+            tokens[i : i + 2] = [joined]
+        i += 1
+    if len(tokens) == len(analysis.tokens):
+        return analysis
+    return replace(analysis, tokens=tuple(dict.fromkeys(tokens)))
 
 
 def _match_group(
