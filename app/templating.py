@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.responses import HTMLResponse
 
 from app import formatting, i18n
+from app.catalogue.values import format_age
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -28,7 +29,7 @@ env.filters.update(
     datum_zeit=formatting.format_datetime,
     euro=formatting.format_euro,
     zahl=formatting.format_number,
-    alter=formatting.format_age,
+    alter=format_age,
 )
 env.globals.update(
     current_locale=i18n.current_locale.get,
