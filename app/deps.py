@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
@@ -12,6 +12,15 @@ from app.catalogue.districts import Districts
 from app.search_sync import track
 from app.settings import Settings
 from search.base import SearchBackend
+
+T = TypeVar("T")
+
+
+def or_404(found: T | None, detail: str | None = None) -> T:
+    """What a URL names, or 404 Not Found where there is none (or none to show)."""
+    if found is None:
+        raise HTTPException(status_code=404, detail=detail)
+    return found
 
 
 # The two lookups below are async on purpose: a sync dependency costs a thread-pool round trip per request.

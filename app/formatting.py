@@ -50,14 +50,3 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return ""
     return _decimal(value, f"#,##0{'.' + '0' * digits if digits else ''}", _babel_locale())
-
-
-def format_age(years: float | None) -> str:
-    """Ages are years; half a year etc. are shown in months."""
-    if years is None:
-        return ""
-    if years < 1 and years > 0:
-        return (
-            f"{round(years * 12)} Monate" if current_locale.get() == "de" else f"{round(years * 12)} months"
-        )
-    return format_number(years, 0 if float(years).is_integer() else 1)

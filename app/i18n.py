@@ -31,6 +31,11 @@ def translations(locale: str) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
 
 
+def N_(message: str) -> str:
+    """Marks a German text for the translation catalogue (``pybabel -k N_``); translated where it is shown."""
+    return message
+
+
 def gettext(message: str) -> str:
     return translations(current_locale.get()).gettext(message)
 

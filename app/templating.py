@@ -13,6 +13,7 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from app import formatting, i18n
+from app.catalogue.values import format_age
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -56,7 +57,7 @@ env.filters.update(
     datum_zeit=formatting.format_datetime,
     euro=formatting.format_euro,
     zahl=formatting.format_number,
-    alter=formatting.format_age,
+    alter=format_age,
 )
 env.globals.update(
     current_locale=i18n.current_locale.get,

@@ -37,7 +37,7 @@ def display(field: str, value: Any) -> Any:
     if field in _CENTS and isinstance(value, int):
         return c.format_money(value)
     if field in ("alter_von", "alter_bis") and isinstance(value, float | int):
-        return c.format_age(value)
+        return c.format_age(value, "de")
     return value
 
 

@@ -206,4 +206,4 @@ class Money:
 def _age(years: float | None) -> int | str | None:
     if years is None:
         return None
-    return int(years) if float(years).is_integer() else c.format_age(years)
+    return int(years) if float(years).is_integer() else c.format_age(years, "de")

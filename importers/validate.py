@@ -568,7 +568,7 @@ def _angebot(r: RowReader, parsed: ParsedWorkbook, as_of: date) -> dict[str, Any
     alter_von = r.get("Alter von", c.parse_age)
     alter_bis = r.get("Alter bis", c.parse_age)
     if alter_von is not None and alter_bis is not None and alter_von > alter_bis:
-        r.error("Alter bis", f"„Alter bis“ ({c.format_age(alter_bis)}) ist kleiner als „Alter von“.")
+        r.error("Alter bis", f"„Alter bis“ ({c.format_age(alter_bis, 'de')}) ist kleiner als „Alter von“.")
     kosten = r.get("Kosten", c.parse_kosten) or c.Kosten(None)
     barrierefrei, hinweis = r.get("Barrierefrei", c.parse_barrierefrei) or (None, None)
     von, bis = _date_range(r, "Gültig von", "Gültig bis")

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth.models import UserAccount
 from app.catalogue import editing
 from app.catalogue.models import Angebot, Einrichtung
@@ -145,10 +145,9 @@ def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
     session.add(target)
     draft.result_external_id = target.external_id
     session.add(draft)
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action=action,
         entity_type=entity_type,
         entity_id=target.external_id,
@@ -169,10 +168,9 @@ def reject(session: Session, *, draft: Draft, admin: UserAccount, reason: str) -
         raise ModerationError(_("Bitte eine Begründung angeben – der Träger sieht sie."))
     einrichtung, angebot = draft_target(session, draft)
     _claim(session, draft, status=DraftStatus.rejected, admin=admin, reason=reason.strip())
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="reject",
         entity_type="angebot" if angebot else "einrichtung",
         entity_id=angebot.external_id if angebot else einrichtung.external_id,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
+from app import downloads
 from app.applications import decisions, intake, review, service
 from app.applications.cli import points_text
 from app.applications.evidence import evidence_for
@@ -31,7 +32,7 @@ from app.catalogue import vocab as catalogue_vocab
 from app.catalogue.models import Foerderung, Handlungsfeld, Ortsteil, Traeger
 from app.catalogue.values import ParseError, parse_date, parse_money_cents
 from app.csrf import verify_csrf
-from app.deps import SessionDep, districts_of
+from app.deps import SessionDep, districts_of, or_404
 from app.i18n import gettext as _
 from app.templating import render
 
@@ -127,10 +128,7 @@ def provider_new(request: Request, session: SessionDep, user: CurrentProvider) -
 
 
 def _own(session: Session, user: UserAccount, external_id: str) -> Antrag:
-    antrag = intake.own_antrag(session, user.traeger_id, external_id)  # type: ignore[arg-type]
-    if antrag is None:
-        raise HTTPException(status_code=404)
-    return antrag
+    return or_404(intake.own_antrag(session, user.traeger_id, external_id))  # type: ignore[arg-type]
 
 
 @provider_router.get("/{external_id}")
@@ -206,10 +204,7 @@ def _year(session: Session, jahr: int | None) -> Foerderjahr:
         if not years:
             raise HTTPException(status_code=404, detail=_("Es gibt noch kein Förderjahr."))
         return years[0]
-    found = session.get(Foerderjahr, jahr)
-    if found is None:
-        raise HTTPException(status_code=404, detail=_("Dieses Förderjahr gibt es nicht."))
-    return found
+    return or_404(session.get(Foerderjahr, jahr), _("Dieses Förderjahr gibt es nicht."))
 
 
 def may_see_results(user: UserAccount, data: service.YearData) -> bool:
@@ -259,6 +254,23 @@ def _ranking_context(
     return data, service.ranking_of(data)
 
 
+def _ranking_page(
+    request: Request, session: SessionDep, user: UserAccount, jahr: int | None, template: str, **extra: Any
+) -> Response:
+    data, result = _ranking_context(session, user, jahr)
+    context = {
+        "user": user,
+        "data": data,
+        "ranking": result,
+        "points_text": points_text,
+        "traeger": data.traeger,
+        "by_ext": {a.external_id: a for a in data.antraege},
+        **_labels(),
+        **extra,
+    }
+    return render(request, template, context)
+
+
 @review_router.get("/rangliste")
 def ranking_page(
     request: Request,
@@ -266,20 +278,8 @@ def ranking_page(
     user: CurrentReviewer,
     jahr: int | None = Query(None, ge=1990, le=2100),
 ) -> Response:
-    data, result = _ranking_context(session, user, jahr)
-    return render(
-        request,
-        "applications/ranking.html",
-        {
-            "user": user,
-            "years": service.years(session),
-            "data": data,
-            "ranking": result,
-            "points_text": points_text,
-            "traeger": data.traeger,
-            "by_ext": {a.external_id: a for a in data.antraege},
-            **_labels(),
-        },
+    return _ranking_page(
+        request, session, user, jahr, "applications/ranking.html", years=service.years(session)
     )
 
 
@@ -290,21 +290,7 @@ def recommendation_page(
     user: CurrentReviewer,
     jahr: int | None = Query(None, ge=1990, le=2100),
 ) -> Response:
-    data, result = _ranking_context(session, user, jahr)
-    return render(
-        request,
-        "applications/recommendation.html",
-        {
-            "user": user,
-            "data": data,
-            "ranking": result,
-            "points_text": points_text,
-            "traeger": data.traeger,
-            "by_ext": {a.external_id: a for a in data.antraege},
-            "today": date.today(),
-            **_labels(),
-        },
-    )
+    return _ranking_page(request, session, user, jahr, "applications/recommendation.html", today=date.today())
 
 
 @review_router.get("/matrix.xlsx")
@@ -314,11 +300,7 @@ def matrix_export(
     data, result = _ranking_context(session, user, jahr)
     buffer = io.BytesIO()
     matrix_workbook(data, result).save(buffer)
-    return Response(
-        buffer.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="bewertungsmatrix-{data.jahr.jahr}.xlsx"'},
-    )
+    return downloads.attachment(buffer.getvalue(), f"bewertungsmatrix-{data.jahr.jahr}.xlsx", downloads.XLSX)
 
 
 def _antrag(session: Session, external_id: str) -> Antrag:

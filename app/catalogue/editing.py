@@ -20,17 +20,13 @@ from sqlmodel import Session, select
 from app.catalogue import values as cell_values
 from app.catalogue import vocab
 from app.catalogue.districts import DistrictResolver
-from app.catalogue.models import Angebot, Einrichtung, Ortsteil, Thema, Zielgruppe
+from app.catalogue.models import Angebot, Einrichtung, Foerderung, Ortsteil, Thema, Zielgruppe
 from app.catalogue.values import ParseError
 from app.formatting import format_euro
+from app.i18n import N_
 from app.i18n import gettext as _
 
 Raw = str | list[str]
-
-
-def N_(message: str) -> str:
-    """Marks a German text for the translation catalogue; translated where it is shown."""
-    return message
 
 
 Choices = list[tuple[str, str]]
@@ -219,86 +215,104 @@ def _kosten_form(record: Any) -> str:
     return cell_values.format_kosten(kosten)
 
 
-def _status_choices(_ctx: Context) -> Choices:
-    return [(t.code, _(t.de)) for t in vocab.STATUS_TERMS]
+def _line(
+    name: str,
+    label: str,
+    parser: Callable[[str], Any],
+    max_length: int,
+    *,
+    to_form: Callable[[Any], str] | None = None,
+    widget: str = "line",
+    hint: str = "",
+) -> FieldSpec:
+    """A one-line field for one model field, read by one value parser."""
+    return FieldSpec(
+        name,
+        label,
+        widget,
+        _single(name, parser, max_length),
+        _attr(name, to_form) if to_form else _attr(name),
+        (name,),
+        hint=hint,
+        max_length=max_length,
+    )
 
 
-def _barrierefrei_choices(_ctx: Context) -> Choices:
-    return [(b.value, _(b.value)) for b in vocab.Barrierefrei]
+def _date_field(name: str, label: str) -> FieldSpec:
+    hint = N_("Datum im Format TT.MM.JJJJ, z. B. 31.12.2026")
+    return _line(name, label, _date, 30, to_form=_iso_date, widget="date", hint=hint)
+
+
+def _coordinate_field(name: str, label: str, bounds: tuple[float, float], hint: str) -> FieldSpec:
+    return _line(name, label, lambda t: _coordinate(t, *bounds), 30, to_form=_fmt_float, hint=hint)
+
+
+def _select(
+    name: str, label: str, options: Sequence[tuple[str, str]], *, required: bool = False
+) -> FieldSpec:
+    """A drop-down for one model field; ``options`` are (code, German label), the codes the valid values."""
+    codes = [code for code, _label in options]
+    return FieldSpec(
+        name,
+        label,
+        "select",
+        _choice(name, lambda c: codes),
+        _attr(name),
+        (name,),
+        required=required,
+        choices=lambda c: [(code, _(label)) for code, label in options],
+    )
+
+
+def _term_boxes(name: str, label: str, terms: Sequence[vocab.Term], *, required: bool = False) -> FieldSpec:
+    """Checkboxes for a vocabulary relation (``name`` is the record's list of rows with a ``code``)."""
+    codes = [t.code for t in terms]
+    return FieldSpec(
+        name,
+        label,
+        "checkboxes",
+        _multi(name, lambda c: codes),
+        lambda r: [row.code for row in getattr(r, name)],
+        (name,),
+        required=required,
+        choices=lambda c: [(t.code, _(t.de)) for t in terms],
+    )
+
+
+def _free_text(
+    name: str, label: str, max_length: int, *, multiline: bool = True, required: bool = False, hint: str = ""
+) -> FieldSpec:
+    """A text field for one model field, kept as typed (trimmed)."""
+    return FieldSpec(
+        name,
+        label,
+        "text" if multiline else "line",
+        _text(name, max_length, multiline),
+        _attr(name),
+        (name,),
+        required=required,
+        hint=hint,
+        max_length=max_length,
+    )
 
 
 # The fields Einrichtung and Angebot share (same model field, same rule, same form control).
-_BESCHREIBUNG = FieldSpec(
-    "beschreibung",
-    N_("Beschreibung"),
-    "text",
-    _text("beschreibung", 5000),
-    _attr("beschreibung"),
-    ("beschreibung",),
-    max_length=5000,
+_BESCHREIBUNG = _free_text("beschreibung", N_("Beschreibung"), 5000)
+_BARRIEREFREI = _select("barrierefrei", N_("Barrierefrei"), [(b.value, b.value) for b in vocab.Barrierefrei])
+_BARRIEREFREI_HINWEIS = _free_text(
+    "barrierefrei_hinweis", N_("Hinweis zur Barrierefreiheit"), 500, multiline=False
 )
-_BARRIEREFREI = FieldSpec(
-    "barrierefrei",
-    N_("Barrierefrei"),
-    "select",
-    _choice("barrierefrei", lambda c: list(vocab.Barrierefrei)),
-    _attr("barrierefrei"),
-    ("barrierefrei",),
-    choices=_barrierefrei_choices,
-)
-_BARRIEREFREI_HINWEIS = FieldSpec(
-    "barrierefrei_hinweis",
-    N_("Hinweis zur Barrierefreiheit"),
-    "line",
-    _text("barrierefrei_hinweis", 500, False),
-    _attr("barrierefrei_hinweis"),
-    ("barrierefrei_hinweis",),
-    max_length=500,
-)
-_STATUS = FieldSpec(
-    "status",
-    N_("Status"),
-    "select",
-    _choice("status", lambda c: [s.value for s in vocab.Status]),
-    _attr("status"),
-    ("status",),
-    required=True,
-    choices=_status_choices,
-)
+_STATUS = _select("status", N_("Status"), [(t.code, t.de) for t in vocab.STATUS_TERMS], required=True)
 
 EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("name", N_("Name"), "line", _text("name", 300, False), _attr("name"), ("name",), required=True),
-    FieldSpec(
-        "art",
-        N_("Art der Einrichtung"),
-        "select",
-        _choice("art", lambda c: [t.code for t in vocab.EINRICHTUNGSARTEN]),
-        _attr("art"),
-        ("art",),
-        required=True,
-        choices=lambda c: [(t.code, _(t.de)) for t in vocab.EINRICHTUNGSARTEN],
+    _free_text("name", N_("Name"), 300, multiline=False, required=True),
+    _select(
+        "art", N_("Art der Einrichtung"), [(t.code, t.de) for t in vocab.EINRICHTUNGSARTEN], required=True
     ),
     _BESCHREIBUNG,
-    FieldSpec(
-        "strasse",
-        N_("Straße und Hausnummer"),
-        "line",
-        _text("strasse", 200, False),
-        _attr("strasse"),
-        ("strasse",),
-        max_length=200,
-    ),
-    FieldSpec("plz", N_("PLZ"), "line", _single("plz", _plz, 10), _attr("plz"), ("plz",), max_length=10),
-    FieldSpec(
-        "ort",
-        N_("Ort"),
-        "line",
-        _text("ort", 100, False),
-        _attr("ort"),
-        ("ort",),
-        required=True,
-        max_length=100,
-    ),
+    _free_text("strasse", N_("Straße und Hausnummer"), 200, multiline=False),
+    _line("plz", N_("PLZ"), _plz, 10),
+    _free_text("ort", N_("Ort"), 100, multiline=False, required=True),
     FieldSpec(
         "ortsteil",
         N_("Ortsteil"),
@@ -309,63 +323,13 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
         required=True,
         choices=lambda c: list(c.ortsteile.items()),
     ),
-    FieldSpec(
-        "lat",
-        N_("Breitengrad"),
-        "line",
-        _single("lat", lambda t: _coordinate(t, *vocab.LAT_RANGE), 30),
-        _attr("lat", _fmt_float),
-        ("lat",),
-        hint=N_("z. B. 50,9271"),
-        max_length=30,
-    ),
-    FieldSpec(
-        "lon",
-        N_("Längengrad"),
-        "line",
-        _single("lon", lambda t: _coordinate(t, *vocab.LON_RANGE), 30),
-        _attr("lon", _fmt_float),
-        ("lon",),
-        hint=N_("z. B. 11,5862"),
-        max_length=30,
-    ),
-    FieldSpec(
-        "telefon",
-        N_("Telefon"),
-        "line",
-        _single("telefon", cell_values.parse_phone, 80),
-        _attr("telefon"),
-        ("telefon",),
-        hint=N_("z. B. 03641 49-1234"),
-        max_length=80,
-    ),
-    FieldSpec(
-        "email",
-        N_("E-Mail"),
-        "line",
-        _single("email", cell_values.parse_email, 254),
-        _attr("email"),
-        ("email",),
-        max_length=254,
-    ),
-    FieldSpec(
-        "website",
-        N_("Website"),
-        "line",
-        _single("website", cell_values.parse_url, 500),
-        _attr("website"),
-        ("website",),
-        max_length=500,
-    ),
-    FieldSpec(
-        "oeffnungszeiten",
-        N_("Öffnungszeiten"),
-        "text",
-        _text("oeffnungszeiten", 2000),
-        _attr("oeffnungszeiten"),
-        ("oeffnungszeiten",),
-        hint=N_("z. B. Mo–Fr 8:00–16:00; Do bis 18:00"),
-        max_length=2000,
+    _coordinate_field("lat", N_("Breitengrad"), vocab.LAT_RANGE, N_("z. B. 50,9271")),
+    _coordinate_field("lon", N_("Längengrad"), vocab.LON_RANGE, N_("z. B. 11,5862")),
+    _line("telefon", N_("Telefon"), cell_values.parse_phone, 80, hint=N_("z. B. 03641 49-1234")),
+    _line("email", N_("E-Mail"), cell_values.parse_email, 254),
+    _line("website", N_("Website"), cell_values.parse_url, 500),
+    _free_text(
+        "oeffnungszeiten", N_("Öffnungszeiten"), 2000, hint=N_("z. B. Mo–Fr 8:00–16:00; Do bis 18:00")
     ),
     _BARRIEREFREI,
     _BARRIEREFREI_HINWEIS,
@@ -382,29 +346,10 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec(
-        "title", N_("Titel"), "line", _text("title", 300, False), _attr("title"), ("title",), required=True
-    ),
+    _free_text("title", N_("Titel"), 300, multiline=False, required=True),
     _BESCHREIBUNG,
-    FieldSpec(
-        "zielgruppen",
-        N_("Zielgruppen"),
-        "checkboxes",
-        _multi("zielgruppen", lambda c: [t.code for t in vocab.ZIELGRUPPEN]),
-        lambda r: [z.code for z in r.zielgruppen],
-        ("zielgruppen",),
-        required=True,
-        choices=lambda c: [(t.code, _(t.de)) for t in vocab.ZIELGRUPPEN],
-    ),
-    FieldSpec(
-        "themen",
-        N_("Themen"),
-        "checkboxes",
-        _multi("themen", lambda c: [t.code for t in vocab.THEMEN]),
-        lambda r: [t.code for t in r.themen],
-        ("themen",),
-        choices=lambda c: [(t.code, _(t.de)) for t in vocab.THEMEN],
-    ),
+    _term_boxes("zielgruppen", N_("Zielgruppen"), vocab.ZIELGRUPPEN, required=True),
+    _term_boxes("themen", N_("Themen"), vocab.THEMEN),
     FieldSpec(
         "handlungsfeld_number",
         N_("Handlungsfeld"),
@@ -426,25 +371,15 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         hint=N_("Nichts ankreuzen = am Ort der Einrichtung. „Ganz Jena“ = für alle Stadtteile."),
         choices=lambda c: [("stadtweit", _("Ganz Jena (stadtweit)")), *c.ortsteile.items()],
     ),
-    FieldSpec(
+    _line(
         "alter_von",
         N_("Alter von (Jahre)"),
-        "line",
-        _single("alter_von", cell_values.parse_age, 30),
-        lambda r: cell_values.format_age(r.alter_von),
-        ("alter_von",),
+        cell_values.parse_age,
+        30,
+        to_form=cell_values.format_age,
         hint=N_("0 = ab Geburt; 6 Monate = „6 Monate“"),
-        max_length=30,
     ),
-    FieldSpec(
-        "alter_bis",
-        N_("Alter bis (Jahre)"),
-        "line",
-        _single("alter_bis", cell_values.parse_age, 30),
-        lambda r: cell_values.format_age(r.alter_bis),
-        ("alter_bis",),
-        max_length=30,
-    ),
+    _line("alter_bis", N_("Alter bis (Jahre)"), cell_values.parse_age, 30, to_form=cell_values.format_age),
     FieldSpec(
         "kosten",
         N_("Kosten"),
@@ -464,16 +399,7 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
         ("anmeldung",),
         choices=lambda c: [("ja", _("ja")), ("nein", _("nein"))],
     ),
-    FieldSpec(
-        "termine",
-        N_("Termine"),
-        "text",
-        _text("termine", 2000),
-        _attr("termine"),
-        ("termine",),
-        hint=N_("z. B. dienstags 9:30–11:00 (außer Ferien)"),
-        max_length=2000,
-    ),
+    _free_text("termine", N_("Termine"), 2000, hint=N_("z. B. dienstags 9:30–11:00 (außer Ferien)")),
     FieldSpec(
         "sprachen",
         N_("Sprachen"),
@@ -485,26 +411,8 @@ ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
     ),
     _BARRIEREFREI,
     _BARRIEREFREI_HINWEIS,
-    FieldSpec(
-        "gueltig_von",
-        N_("Gültig von"),
-        "date",
-        _single("gueltig_von", _date, 30),
-        _attr("gueltig_von", _iso_date),
-        ("gueltig_von",),
-        hint=N_("Datum im Format TT.MM.JJJJ, z. B. 31.12.2026"),
-        max_length=30,
-    ),
-    FieldSpec(
-        "gueltig_bis",
-        N_("Gültig bis"),
-        "date",
-        _single("gueltig_bis", _date, 30),
-        _attr("gueltig_bis", _iso_date),
-        ("gueltig_bis",),
-        hint=N_("Datum im Format TT.MM.JJJJ, z. B. 31.12.2026"),
-        max_length=30,
-    ),
+    _date_field("gueltig_von", N_("Gültig von")),
+    _date_field("gueltig_bis", N_("Gültig bis")),
     _STATUS,
 )
 
@@ -606,7 +514,9 @@ def apply_values(session: Session, record: Einrichtung | Angebot, values: Mappin
             setattr(record, name, value)
 
 
-def mark_edited_online(record: Einrichtung | Angebot, names: Iterable[str], *, by: str, at: datetime) -> None:
+def mark_edited_online(
+    record: Einrichtung | Angebot | Foerderung, names: Iterable[str], *, by: str, at: datetime
+) -> None:
     """Online-edit provenance: each named field gets the time of the edit; the record who and when."""
     record.online_edits = {**record.online_edits, **dict.fromkeys(names, at.isoformat())}
     record.edited_online_at = at

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from app.catalogue.text import fold_key
-
-
-def N_(message: str) -> str:
-    """Marks a German label for the translation catalogue; translated where it is shown."""
-    return message
-
+from app.i18n import N_
 
 # code → German label (the label is what the workbook and the ranking JSON show)
 STATUS: dict[str, str] = {

@@ -119,6 +119,12 @@ def get_offer(session: Session, external_id: str) -> Angebot | None:
     return session.exec(stmt).first()
 
 
+def get_published_offer(session: Session, external_id: str) -> Angebot | None:
+    """An offer that has a public page: it and its Einrichtung are published (past „Gültig bis“ included)."""
+    offer = get_offer(session, external_id)
+    return offer if offer is not None and offer.published and offer.einrichtung.published else None
+
+
 def offer_ortsteile(angebot: Angebot) -> list[Ortsteil]:
     """Where the offer runs: its own districts, else its institution's."""
     return list(angebot.ortsteile) or [angebot.einrichtung.ortsteil]

@@ -22,6 +22,7 @@ from app.catalogue import vocab
 from app.catalogue.districts import DistrictMatch, DistrictResolver, UnknownDistrict
 from app.catalogue.text import fold_key as _fold_key
 from app.catalogue.vocab import Term
+from app.i18n import current_locale
 
 # Workbooks repeat the same vocabulary values thousands of times: normalise each distinct text once.
 fold_key = functools.lru_cache(maxsize=8192)(_fold_key)
@@ -281,7 +282,10 @@ def format_bool(value: bool | None) -> str:
 
 # --- ages -------------------------------------------------------------------------------------------------
 
-_AGE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(monate?n?|mon\.?|m|jahren?|jahre|j\.?)?$", re.IGNORECASE)
+# "months"/"years" too: the English interface writes ages that way (format_age) and must read them back.
+_AGE = re.compile(
+    r"^(\d+(?:[.,]\d+)?)\s*(monate?n?|months?|mon\.?|m|jahren?|jahre|years?|j\.?)?$", re.IGNORECASE
+)
 MAX_AGE = 120
 
 
@@ -302,21 +306,45 @@ def parse_age(value: Any) -> float | None:
             )
         number = float(match.group(1).replace(",", "."))
         unit = (match.group(2) or "").casefold()
-        years = round(number / 12, 4) if unit.startswith("m") else number
+        years = _months_to_years(number) if unit.startswith("m") else number
     if not math.isfinite(years) or not 0 <= years <= MAX_AGE:
         raise ParseError(f"„{cell_text(value)}“ ist kein plausibles Alter (0 bis {MAX_AGE} Jahre).")
     return years
 
 
-def format_age(years: float | None) -> str:
+def _months_to_years(months: float) -> float:
+    return round(months / 12, 4)
+
+
+def _months(years: float) -> float | None:
+    """The months that :func:`parse_age` turns back into ``years``: whole if possible, else decimals."""
+    for months in (float(round(years * 12)), round(years * 12, 3)):
+        if months > 0 and _months_to_years(months) == years:
+            return months
+    return None
+
+
+def format_age(years: float | None, locale: str | None = None) -> str:
+    """An age as people read it – on cards, in easy language, in form fields and workbook cells alike.
+
+    Whole years as an integer (``3``); below one year in months (``6 Monate``, ``1 Monat``, ``3,6 Monate``;
+    English ``6 months``); any other age as a decimal with the locale's separator (``1,5``; English ``1.5``).
+    :func:`parse_age` reads every output back to the same value (a months text only where it does).
+    ``locale`` defaults to the current request's; workbook cells and German messages pass ``"de"``.
+    """
     if years is None:
         return ""
     if float(years).is_integer():
         return str(int(years))
-    months = years * 12
-    if abs(months - round(months)) < 1e-3 and round(months, 4) / 12 == years:
-        return f"{round(months)} Monate"
-    return format_decimal(years)
+    english = (locale or current_locale.get()) == "en"
+    months = _months(years) if 0 < years < 1 else None
+    if months is not None:
+        number = str(int(months)) if months.is_integer() else format_decimal(months)
+        if english:
+            return f"{number.replace(',', '.')} {'month' if months == 1 else 'months'}"
+        return f"{number} {'Monat' if months == 1 else 'Monate'}"
+    text = format_decimal(years)
+    return text.replace(",", ".") if english else text
 
 
 # --- vocabularies -----------------------------------------------------------------------------------------

@@ -41,7 +41,9 @@ class FeedbackInput:
 
 
 @dataclass
-class FeedbackResult:
+class SubmitResult:
+    """What became of a form sent from a public page (a Rückmeldung here, a Bewertung in ``quality``)."""
+
     stored: bool = False
     rate_limited: bool = False
     errors: dict[str, str] = field(default_factory=dict)
@@ -49,17 +51,17 @@ class FeedbackResult:
 
 def submit(
     session: Session, settings: Settings, *, angebot: Angebot, data: FeedbackInput, ip: str
-) -> FeedbackResult:
+) -> SubmitResult:
     window = timedelta(minutes=settings.feedback_window_minutes)
     key = ratelimit.keyed_hash("feedback:" + ip, settings)
     if (
         ratelimit.count_recent(session, bucket="feedback-ip", key=key, window=window)
         >= settings.feedback_max_posts
     ):
-        return FeedbackResult(rate_limited=True)
+        return SubmitResult(rate_limited=True)
     ratelimit.record_event(session, bucket="feedback-ip", key=key, window=window)
     if data.website.strip():
-        return FeedbackResult()  # looks like success to the bot; nothing stored
+        return SubmitResult()  # looks like success to the bot; nothing stored
     errors: dict[str, str] = {}
     row: Feedback | None = None
     assert angebot.id is not None
@@ -89,10 +91,10 @@ def submit(
     else:
         errors["art"] = _("Unbekannte Art der Rückmeldung.")
     if errors or row is None:
-        return FeedbackResult(errors=errors)
+        return SubmitResult(errors=errors)
     session.add(row)
     purge_old_reports(session)
     session.flush()
     if row.kind == FeedbackKind.fehler.value:
         notices.error_report(session, settings, row)
-    return FeedbackResult(stored=True)
+    return SubmitResult(stored=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from app.auth.ratelimit import client_ip
 from app.catalogue import service as catalogue
 from app.catalogue.models import Angebot
 from app.csrf import verify_csrf
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, or_404
 from app.feedback import service
 from app.i18n import gettext as _
 from app.templating import render
@@ -20,10 +20,7 @@ router = APIRouter(prefix="/rueckmeldung", dependencies=[Depends(verify_csrf)])
 
 
 def _offer(session: SessionDep, external_id: str) -> Angebot:
-    offer = catalogue.get_offer(session, external_id)
-    if offer is None or not offer.published or not offer.einrichtung.published:
-        raise HTTPException(status_code=404)
-    return offer
+    return or_404(catalogue.get_published_offer(session, external_id))
 
 
 @router.get("/{external_id}")

@@ -10,10 +10,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlmodel import Session, col, select
 from starlette.responses import HTMLResponse, Response
 
+from app import downloads
 from app.catalogue import service as catalogue
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.vocab import HANDLUNGSFELDER
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, or_404
 from app.funding import exports
 from app.funding import service as funding
 from app.funding.charts import bar_chart
@@ -28,8 +29,8 @@ router = APIRouter(dependencies=[CachedPage])
 ALL_YEARS = "alle"
 DOWNLOADS: dict[str, tuple[str, str]] = {
     # file name → (media type, label)
-    "foerderungen-excel.csv": ("text/csv; charset=utf-8", "CSV für Excel (;, Dezimalkomma)"),
-    "foerderungen.csv": ("text/csv; charset=utf-8", "CSV (Standard, Komma)"),
+    "foerderungen-excel.csv": (downloads.CSV, "CSV für Excel (;, Dezimalkomma)"),
+    "foerderungen.csv": (downloads.CSV, "CSV (Standard, Komma)"),
     "foerderungen.json": ("application/json", "JSON"),
     "foerderungen-360giving.json": ("application/json", "360Giving JSON (Standard 1.4.3)"),
 }
@@ -185,9 +186,7 @@ def _hf_name(number: int, german: str) -> str:
 
 @router.get("/foerderung/traeger/{external_id}", response_class=HTMLResponse, include_in_schema=False)
 def traeger_page(request: Request, session: SessionDep, external_id: str) -> HTMLResponse:
-    traeger = funding.get_traeger(session, external_id)
-    if traeger is None:
-        raise HTTPException(status_code=404)
+    traeger = or_404(funding.get_traeger(session, external_id))
     grants = funding.load_grants(session, funding.FundingFilter(traeger=traeger.external_id))
     if not grants and not traeger.published:
         raise HTTPException(status_code=404)
@@ -222,9 +221,7 @@ def traeger_page(request: Request, session: SessionDep, external_id: str) -> HTM
 def project_page(
     request: Request, session: SessionDep, settings: SettingsDep, external_id: str
 ) -> HTMLResponse:
-    grant = funding.get_grant(session, external_id)
-    if grant is None:
-        raise HTTPException(status_code=404)
+    grant = or_404(funding.get_grant(session, external_id))
     base = settings.base_url.rstrip("/")
     json_ld = {
         "@context": "https://schema.org",
@@ -291,8 +288,4 @@ def download(
             )
         body = exports.json_bytes(exports.giving360_package(grants, flt, settings))
     filename = datei.replace("foerderungen", f"foerderungen-{flt.scope}", 1)
-    return Response(
-        body,
-        media_type=DOWNLOADS[datei][0],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return downloads.attachment(body, filename, DOWNLOADS[datei][0])

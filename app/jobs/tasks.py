@@ -20,12 +20,13 @@ from sqlmodel import Session, col, delete, select
 
 from app.admin.reports import stale_entries
 from app.auth.models import RateLimitEvent, UsedToken, UserSession
-from app.catalogue.models import Angebot
+from app.catalogue.models import Angebot, Traeger
 from app.db import session_scope
 from app.feedback.models import Feedback, FeedbackKind
 from app.feedback.service import RETENTION as FEEDBACK_RETENTION
 from app.mail import delivery, kinds
-from app.mail.compose import absolute, mailed_within, queue_mail
+from app.mail.compose import absolute, mailed_within, queue_each
+from app.mail.kinds import MailKind
 from app.mail.models import MailStatus, OutboxMail
 from app.mail.notices import provider_recipients, redaktion_recipients
 from app.quality.evaluation import purge_expired as purge_expired_evaluations
@@ -56,6 +57,22 @@ def deliver_mail(engine: Engine, settings: Settings, now: datetime) -> str:
     return delivery.deliver_due(engine, settings).summary()
 
 
+def _to_traeger(
+    session: Session,
+    settings: Settings,
+    kind: MailKind,
+    traeger: Traeger,
+    context: dict[str, Any],
+    topic: str,
+    dedupe_key: str,
+) -> int:
+    """One mail to each active account of the Träger; how many were newly queued."""
+    recipients = provider_recipients(session, traeger.id)  # type: ignore[arg-type]
+    return len(
+        queue_each(session, settings, kind, recipients, context=context, topic=topic, dedupe_key=dedupe_key)
+    )
+
+
 def verification_reminders(engine: Engine, settings: Settings, now: datetime) -> str:
     """One mail per Träger account listing every entry not verified for a year; at most every 30 days."""
     queued = skipped = 0
@@ -74,11 +91,10 @@ def verification_reminders(engine: Engine, settings: Settings, now: datetime) ->
                 "link": absolute(settings, "/anbieter/bestaetigen"),
             }
             day = now.astimezone(LOCAL).date().isoformat()
-            for address in provider_recipients(session, item.traeger.id):  # type: ignore[arg-type]
-                key = f"verification-reminder:{item.traeger.external_id}:{address}:{day}"
-                if queue_mail(session, settings, kinds.VERIFICATION_REMINDER, to=address, context=context,
-                              topic=topic, dedupe_key=key):  # fmt: skip
-                    queued += 1
+            key = f"verification-reminder:{item.traeger.external_id}:{{address}}:{day}"
+            queued += _to_traeger(
+                session, settings, kinds.VERIFICATION_REMINDER, item.traeger, context, topic, key
+            )
     return (
         f"{queued} Erinnerung(en) geschrieben, {skipped} Träger binnen {REMINDER_DAYS} Tagen schon erinnert"
     )
@@ -99,11 +115,11 @@ def report_reminders(engine: Engine, settings: Settings, now: datetime) -> str:
                 "link": absolute(settings, f"/anbieter/qualitaet/{grant.external_id}"),
             }
             state = "overdue" if overdue else "due"
-            for address in provider_recipients(session, item.traeger.id):  # type: ignore[arg-type]
-                key = f"quality-report:{grant.external_id}:{item.faellig_am.isoformat()}:{state}:{address}"
-                if queue_mail(session, settings, kinds.QUALITY_REPORT_DUE, to=address, context=context,
-                              topic=f"qualitaetsbericht:{grant.external_id}", dedupe_key=key):  # fmt: skip
-                    queued += 1
+            topic = f"qualitaetsbericht:{grant.external_id}"
+            key = f"quality-report:{grant.external_id}:{item.faellig_am.isoformat()}:{state}:{{address}}"
+            queued += _to_traeger(
+                session, settings, kinds.QUALITY_REPORT_DUE, item.traeger, context, topic, key
+            )
     return f"{queued} Erinnerung(en) an Qualitätsberichte geschrieben"
 
 
@@ -133,12 +149,12 @@ def feedback_digest(engine: Engine, settings: Settings, now: datetime) -> str:
             ],
             "link": absolute(settings, "/verwaltung/rueckmeldungen"),
         }
-        queued = 0
-        for address in redaktion_recipients(session, settings):
-            key = f"feedback-digest:{day.isoformat()}:{address}"
-            if queue_mail(session, settings, kinds.FEEDBACK_DIGEST, to=address, context=context,
-                          topic=f"digest:{day.isoformat()}", dedupe_key=key):  # fmt: skip
-                queued += 1
+        mails = queue_each(
+            session, settings, kinds.FEEDBACK_DIGEST, redaktion_recipients(session, settings),
+            context=context, topic=f"digest:{day.isoformat()}",
+            dedupe_key=f"feedback-digest:{day.isoformat()}:{{address}}",
+        )  # fmt: skip
+        queued = len(mails)
     return f"{len(rows)} Fehlermeldung(en) vom {day:%d.%m.%Y}, {queued} Übersicht(en) geschrieben"
 
 

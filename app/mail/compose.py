@@ -7,6 +7,7 @@ change that caused it. After a commit the new mails are handed to a background d
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import make_msgid
 from pathlib import Path
@@ -91,6 +92,26 @@ def queue_mail(
     session.flush()
     deliver_after_commit(session, settings, mail)
     return mail
+
+
+def queue_each(
+    session: Session,
+    settings: Settings,
+    kind: MailKind,
+    recipients: Iterable[str],
+    *,
+    context: dict[str, Any],
+    topic: str,
+    dedupe_key: str | None = None,
+) -> list[OutboxMail]:
+    """:func:`queue_mail` to every recipient, ``{address}`` in ``dedupe_key`` standing for theirs; the mails
+    newly queued."""
+    mails = (
+        queue_mail(session, settings, kind, to=address, context=context, topic=topic,
+                   dedupe_key=dedupe_key.replace("{address}", address) if dedupe_key else None)
+        for address in recipients
+    )  # fmt: skip
+    return [mail for mail in mails if mail is not None]
 
 
 def last_mail_at(session: Session, kind: MailKind, topic: str) -> Any:

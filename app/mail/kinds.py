@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; translated where shown."""
-    return message
+from app.i18n import N_
 
 
 @dataclass(frozen=True)

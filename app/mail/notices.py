@@ -9,7 +9,7 @@ from app.auth.tokens import Purpose, make_link
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.feedback.models import Feedback
 from app.mail import kinds
-from app.mail.compose import absolute, queue_mail
+from app.mail.compose import absolute, queue_each, queue_mail
 from app.mail.models import OutboxMail
 from app.provider.models import Draft, DraftKind, DraftStatus
 from app.search_sync import SETTINGS_KEY
@@ -109,12 +109,7 @@ def draft_decided(session: Session, draft: Draft, settings: Settings | None = No
         "reason": draft.reason or "",
         "link": absolute(settings, f"/anbieter/entwuerfe/{draft.id}"),
     }
-    mails = []
-    for address in recipients:
-        mail = queue_mail(session, settings, kind, to=address, topic=f"entwurf:{draft.id}", context=context)
-        if mail is not None:
-            mails.append(mail)
-    return mails
+    return queue_each(session, settings, kind, recipients, context=context, topic=f"entwurf:{draft.id}")
 
 
 def error_report(session: Session, settings: Settings, feedback: Feedback) -> list[OutboxMail]:
@@ -129,16 +124,12 @@ def error_report(session: Session, settings: Settings, feedback: Feedback) -> li
         "message": feedback.message or "",
         "link": absolute(settings, "/anbieter"),
     }
-    mails = []
-    for address in provider_recipients(session, einrichtung.traeger_id):
-        mail = queue_mail(
-            session,
-            settings,
-            kinds.ERROR_REPORT,
-            to=address,
-            topic=f"rueckmeldung:{feedback.id}",
-            context=context,
-        )
-        if mail is not None:
-            mails.append(mail)
-    return mails
+    recipients = provider_recipients(session, einrichtung.traeger_id)
+    return queue_each(
+        session,
+        settings,
+        kinds.ERROR_REPORT,
+        recipients,
+        context=context,
+        topic=f"rueckmeldung:{feedback.id}",
+    )

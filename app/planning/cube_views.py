@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,17 +10,14 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session
 from starlette.responses import Response
 
+from app import downloads
 from app.deps import SessionDep
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.planning.cube import build_cube, funding_years
 from app.planning.pivot import VIEWS, View, cube_csv, pivot
 
 router = APIRouter()
-
-
-def N_(message: str) -> str:
-    """Marks a German label for the translation catalogue; translated where it is shown."""
-    return message
 
 
 VIEW_LABELS: dict[View, str] = {
@@ -39,6 +37,15 @@ class CubeRequest:
     errors: list[str] = field(default_factory=list)
 
 
+def _known(params: Any, name: str, known: Container[str], error: str, errors: list[str]) -> str | None:
+    """An optional filter: empty is none, a known value is taken, anything else is an error."""
+    value = (params.get(name) or "").strip()
+    if value and value not in known:
+        errors.append(error)
+        return None
+    return value or None
+
+
 def read_request(params: Any, years: list[int], zielgruppen: set[str], ortsteile: set[str]) -> CubeRequest:
     """Unknown values are errors (400), never silently ignored."""
     out = CubeRequest()
@@ -47,24 +54,10 @@ def read_request(params: Any, years: list[int], zielgruppen: set[str], ortsteile
         out.view = view
     else:
         out.errors.append(_("Unbekannte Ansicht des Würfels."))
-    hf = (params.get("hf") or "").strip()
-    if hf:
-        if hf in {"1", "2", "3", "4", "5", "6"}:
-            out.hf = int(hf)
-        else:
-            out.errors.append(_("Handlungsfeld 1 bis 6 wählen."))
-    z = (params.get("zielgruppe") or "").strip()
-    if z:
-        if z in zielgruppen:
-            out.zielgruppe = z
-        else:
-            out.errors.append(_("Unbekannte Zielgruppe."))
-    o = (params.get("ortsteil") or "").strip()
-    if o:
-        if o in ortsteile:
-            out.ortsteil = o
-        else:
-            out.errors.append(_("Unbekannter Ortsteil."))
+    hf = _known(params, "hf", {"1", "2", "3", "4", "5", "6"}, _("Handlungsfeld 1 bis 6 wählen."), out.errors)
+    out.hf = int(hf) if hf else None
+    out.zielgruppe = _known(params, "zielgruppe", zielgruppen, _("Unbekannte Zielgruppe."), out.errors)
+    out.ortsteil = _known(params, "ortsteil", ortsteile, _("Unbekannter Ortsteil."), out.errors)
     jahr = (params.get("jahr") or "").strip()
     if jahr:
         if jahr.isdigit() and int(jahr) in years:
@@ -105,10 +98,5 @@ def cube_download(session: SessionDep, jahr: int | None = Query(None, ge=1990, l
             media_type="text/plain; charset=utf-8",
         )
     chosen = jahr if jahr is not None else (years[0] if years else None)
-    return Response(
-        cube_csv(build_cube(session, chosen)),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="planungswuerfel-{chosen or "ohne-jahr"}.csv"'
-        },
-    )
+    body = cube_csv(build_cube(session, chosen))
+    return downloads.attachment(body, f"planungswuerfel-{chosen or 'ohne-jahr'}.csv", downloads.CSV)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, Response
 
+from app import downloads
 from app.catalogue import csv_safe
 from app.deps import SessionDep
 from app.i18n import gettext as _
@@ -98,8 +99,5 @@ def coverage_csv(session: SessionDep, nach: str | None = Query(None, max_length=
         for row in group.rows:
             writer.writerow([group.name, row.name, *row.counts])
     writer.writerow(["", "stadtweit", *matrix.stadtweit.counts])
-    return Response(
-        buffer.getvalue().encode("utf-8-sig"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="abdeckung-{dimension}.csv"'},
-    )
+    body = buffer.getvalue().encode("utf-8-sig")
+    return downloads.attachment(body, f"abdeckung-{dimension}.csv", downloads.CSV)

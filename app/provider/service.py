@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth.models import UserAccount
 from app.catalogue.editing import mark_edited_online
 from app.catalogue.models import Angebot, Einrichtung
@@ -112,10 +112,9 @@ def propose(
     entity_type, entity_id = (
         ("angebot", angebot.external_id) if angebot else ("einrichtung", einrichtung.external_id)
     )
-    record(
+    record_by(
         session,
-        actor=user.email,
-        source="provider",
+        user,
         action="propose-new" if kind is DraftKind.neues_angebot else "propose",
         entity_type=entity_type,
         entity_id=entity_id,
@@ -133,10 +132,9 @@ def confirm_unchanged(session: Session, *, user: UserAccount, target: Einrichtun
     target.verified_at = today
     mark_edited_online(target, ["verified_at"], by=user.email, at=now)
     session.add(target)
-    record(
+    record_by(
         session,
-        actor=user.email,
-        source="provider",
+        user,
         action="verify",
         entity_type="angebot" if isinstance(target, Angebot) else "einrichtung",
         entity_id=target.external_id,

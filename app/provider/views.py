@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -19,7 +19,7 @@ from app.catalogue import editing, vocab
 from app.catalogue.editing import ANGEBOT_FIELDS, EINRICHTUNG_FIELDS, FieldSpec, Raw, read_form
 from app.catalogue.models import Angebot, Einrichtung, Traeger
 from app.csrf import verify_csrf
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, or_404
 from app.i18n import gettext as _
 from app.provider import service
 from app.provider.models import DraftKind, DraftStatus
@@ -29,22 +29,12 @@ router = APIRouter(prefix="/anbieter", dependencies=[Depends(verify_csrf)], rout
 FormData = Annotated[dict[str, Raw], Depends(read_form)]
 
 
-def _not_found() -> HTTPException:
-    return HTTPException(status_code=404)
-
-
 def _einrichtung(session: SessionDep, user: UserAccount, external_id: str) -> Einrichtung:
-    found = service.own_einrichtung(session, user.traeger_id, external_id)  # type: ignore[arg-type]
-    if found is None:
-        raise _not_found()
-    return found
+    return or_404(service.own_einrichtung(session, user.traeger_id, external_id))  # type: ignore[arg-type]
 
 
 def _angebot(session: SessionDep, user: UserAccount, external_id: str) -> Angebot:
-    found = service.own_angebot(session, user.traeger_id, external_id)  # type: ignore[arg-type]
-    if found is None:
-        raise _not_found()
-    return found
+    return or_404(service.own_angebot(session, user.traeger_id, external_id))  # type: ignore[arg-type]
 
 
 @router.get("")
@@ -300,9 +290,7 @@ def confirm_angebot(
 
 @router.get("/entwuerfe/{draft_id}")
 def show_draft(request: Request, session: SessionDep, user: CurrentProvider, draft_id: int) -> Response:
-    draft = service.own_draft(session, user.traeger_id, draft_id)  # type: ignore[arg-type]
-    if draft is None:
-        raise _not_found()
+    draft = or_404(service.own_draft(session, user.traeger_id, draft_id))  # type: ignore[arg-type]
     ctx = editing.context_for(session)
     rows = [
         {

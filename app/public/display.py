@@ -14,7 +14,8 @@ from markupsafe import Markup
 
 from app.catalogue import vocab
 from app.catalogue.models import Einrichtung
-from app.formatting import format_age, format_euro, format_number
+from app.catalogue.values import format_age
+from app.formatting import format_euro, format_number
 from app.i18n import current_locale, ngettext
 from app.i18n import gettext as _
 from search.params import MAX_QUERY_STRING_LENGTH

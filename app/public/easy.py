@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.catalogue import service, vocab
 from app.catalogue.models import Angebot
-from app.formatting import format_age, format_euro
+from app.catalogue.values import format_age
+from app.formatting import format_euro
 from app.i18n import current_locale
 from app.i18n import gettext as _
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from app.i18n import N_
 from app.i18n import gettext as _
-
-
-def N_(message: str) -> str:
-    """Mark a German msgid for extraction; it is translated where it is shown."""
-    return message
 
 
 @dataclass(frozen=True)

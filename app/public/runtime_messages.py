@@ -6,7 +6,7 @@ them. Nothing imports this module except the test that keeps it complete.
 
 from __future__ import annotations
 
-from app.public.life_situations import N_
+from app.i18n import N_
 
 RUNTIME_MSGIDS: tuple[str, ...] = (
     # Fehlerseiten (app/errors.py: TITLES)

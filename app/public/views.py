@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 
 from app.catalogue import service
 from app.catalogue.vocab import Status
-from app.deps import SessionDep, SettingsDep, districts_of
+from app.deps import SessionDep, SettingsDep, districts_of, or_404
 from app.page_cache import CachedPage
 from app.public import cards, display, easy, jsonld, queries
 from app.public.easy_pages import router as easy_router
@@ -49,9 +49,7 @@ def start(request: Request, session: SessionDep) -> HTMLResponse:
 def offer_detail(
     request: Request, session: SessionDep, settings: SettingsDep, external_id: str
 ) -> HTMLResponse:
-    offer = service.get_offer(session, external_id)
-    if offer is None or not offer.published or not offer.einrichtung.published:
-        raise HTTPException(status_code=404)
+    offer = or_404(service.get_published_offer(session, external_id))
     if service.is_expired(offer):
         # Past "Gültig bis": gone for good; point to similar offers instead of a bare error.
         return render(
@@ -114,9 +112,7 @@ def district_index(request: Request, session: SessionDep) -> HTMLResponse:
 
 @router.get("/stadtteile/{slug}", response_class=HTMLResponse)
 def district_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
-    ortsteil = queries.get_ortsteil(session, slug)
-    if ortsteil is None:
-        raise HTTPException(status_code=404)
+    ortsteil = or_404(queries.get_ortsteil(session, slug))
     return render(
         request,
         "public/district.html",
@@ -137,10 +133,7 @@ def topic_index(request: Request) -> HTMLResponse:
 
 @router.get("/themen/{code}", response_class=HTMLResponse)
 def topic_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
-    if code not in {t.code for t in display.terms("thema")}:
-        raise HTTPException(status_code=404)
-    offers = queries.offers_with(session, thema=code)
-    return render(request, "public/term.html", {"kind": "thema", "code": code, "offers": offers})
+    return _term_page(request, session, "thema", code)
 
 
 @router.get("/zielgruppen", response_class=HTMLResponse)
@@ -152,7 +145,12 @@ def audience_index(request: Request) -> HTMLResponse:
 
 @router.get("/zielgruppen/{code}", response_class=HTMLResponse)
 def audience_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
-    if code not in {t.code for t in display.terms("zielgruppe")}:
+    return _term_page(request, session, "zielgruppe", code)
+
+
+def _term_page(request: Request, session: SessionDep, kind: str, code: str) -> HTMLResponse:
+    """The offers with one Thema or Zielgruppe (``kind``); 404 for a code that is neither."""
+    if code not in {t.code for t in display.terms(kind)}:
         raise HTTPException(status_code=404)
-    offers = queries.offers_with(session, zielgruppe=code)
-    return render(request, "public/term.html", {"kind": "zielgruppe", "code": code, "offers": offers})
+    offers = queries.offers_with(session, **{kind: code})
+    return render(request, "public/term.html", {"kind": kind, "code": code, "offers": offers})

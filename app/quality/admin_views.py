@@ -3,6 +3,7 @@ with status/assignee/reply, and the Redaktion's direct edit of an entry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -20,7 +21,7 @@ from app.catalogue.editing import Raw, read_form
 from app.catalogue.models import Angebot, Einrichtung, Foerderung, Handlungsfeld
 from app.catalogue.values import ParseError, parse_date
 from app.csrf import verify_csrf
-from app.deps import SessionDep
+from app.deps import SessionDep, or_404
 from app.i18n import gettext as _
 from app.quality import direct_edit, evaluation, handling
 from app.quality import dossier as dossiers
@@ -34,10 +35,7 @@ BASE = "/verwaltung/qualitaetsdialog"
 
 
 def _grant(session: SessionDep, external_id: str) -> Foerderung:
-    grant = quality.get_grant(session, external_id)
-    if grant is None:
-        raise HTTPException(status_code=404)
-    return grant
+    return or_404(quality.get_grant(session, external_id))
 
 
 # --- overview -----------------------------------------------------------------------------------------------
@@ -189,6 +187,31 @@ def dossier(request: Request, session: SessionDep, user: CurrentAdmin, external_
     return _dossier_page(request, session, user, _grant(session, external_id))
 
 
+def _change_dossier(
+    request: Request,
+    session: SessionDep,
+    user: UserAccount,
+    external_id: str,
+    anchor: str,
+    change: Callable[..., object],
+    **form: str,
+) -> Response:
+    """``change(session, grant=…, admin=…, **form)``, then back to the dossier's section; a refused
+    change shows the dossier again with the message (400)."""
+    grant = _grant(session, external_id)
+    try:
+        change(session, grant=grant, admin=user, **form)
+    except quality.QualityError as exc:
+        return _dossier_page(request, session, user, grant, error=str(exc), status=400)
+    return RedirectResponse(f"{BASE}/{grant.external_id}#{anchor}", status_code=303)
+
+
+def _link_offers(session: SessionDep, *, grant: Foerderung, admin: UserAccount, angebote: str) -> None:
+    quality.set_grant_offers(
+        session, grant=grant, offers=quality.parse_offer_ids(session, angebote), admin=admin
+    )
+
+
 @router.post("/qualitaetsdialog/{external_id}/angebote")
 def link_offers(
     request: Request,
@@ -197,13 +220,7 @@ def link_offers(
     external_id: str,
     angebote: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    grant = _grant(session, external_id)
-    try:
-        offers = quality.parse_offer_ids(session, angebote)
-    except quality.QualityError as exc:
-        return _dossier_page(request, session, user, grant, error=str(exc), status=400)
-    quality.set_grant_offers(session, grant=grant, offers=offers, admin=user)
-    return RedirectResponse(f"{BASE}/{grant.external_id}#angebote", status_code=303)
+    return _change_dossier(request, session, user, external_id, "angebote", _link_offers, angebote=angebote)
 
 
 @router.post("/qualitaetsdialog/{external_id}/protokoll")
@@ -215,12 +232,10 @@ def save_minutes(
     gespraech_am: Annotated[str, Form(max_length=40)] = "",
     protokoll: Annotated[str, Form(max_length=60_000)] = "",
 ) -> Response:
-    grant = _grant(session, external_id)
-    try:
-        dossiers.save_dialog(session, grant=grant, gespraech_am=gespraech_am, protokoll=protokoll, admin=user)
-    except quality.QualityError as exc:
-        return _dossier_page(request, session, user, grant, error=str(exc), status=400)
-    return RedirectResponse(f"{BASE}/{grant.external_id}#protokoll", status_code=303)
+    return _change_dossier(
+        request, session, user, external_id, "protokoll", dossiers.save_dialog,
+        gespraech_am=gespraech_am, protokoll=protokoll,
+    )  # fmt: skip
 
 
 @router.post("/qualitaetsdialog/{external_id}/massnahmen")
@@ -232,12 +247,10 @@ def add_action(
     text: Annotated[str, Form(max_length=10_000)] = "",
     wiedervorlage_am: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    grant = _grant(session, external_id)
-    try:
-        dossiers.add_action(session, grant=grant, text=text, wiedervorlage_am=wiedervorlage_am, admin=user)
-    except quality.QualityError as exc:
-        return _dossier_page(request, session, user, grant, error=str(exc), status=400)
-    return RedirectResponse(f"{BASE}/{grant.external_id}#massnahmen", status_code=303)
+    return _change_dossier(
+        request, session, user, external_id, "massnahmen", dossiers.add_action,
+        text=text, wiedervorlage_am=wiedervorlage_am,
+    )  # fmt: skip
 
 
 # --- error reports that get handled -------------------------------------------------------------------------
@@ -269,9 +282,7 @@ def update_report(
     zustaendig: Annotated[str, Form(max_length=30)] = "",
     antwort: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    report = handling.get_report(session, feedback_id)
-    if report is None:
-        raise HTTPException(status_code=404)
+    report = or_404(handling.get_report(session, feedback_id))
     try:
         handling.update(
             session,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth.models import UserAccount
 from app.catalogue import editing as fields
 from app.catalogue.editing import ANGEBOT_FIELDS, EINRICHTUNG_FIELDS, FieldSpec, Raw
@@ -50,10 +50,9 @@ def apply_direct_edit(
     fields.mark_edited_online(target, changes, by=admin.email, at=now)
     target.updated_at = now
     session.add(target)
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="direct-edit",
         entity_type="angebot" if isinstance(target, Angebot) else "einrichtung",
         entity_id=target.external_id,

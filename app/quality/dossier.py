@@ -11,7 +11,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, func, select
 
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth.models import UserAccount
 from app.catalogue.editing import clean_text
 from app.catalogue.models import Angebot, Einrichtung, Foerderung, FoerderungAngebot
@@ -180,10 +180,9 @@ def save_dialog(
     row.gespraech_am, row.protokoll = when, text
     row.updated_at, row.updated_by = utcnow(), admin.email
     session.add(row)
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="update",
         entity_type="qualitaetsdialog",
         entity_id=grant.external_id,
@@ -206,10 +205,9 @@ def add_action(
         raise QualityError(_("Bitte die vereinbarte Maßnahme beschreiben."))
     row = Massnahme(foerderung_id=grant.id, text=what, wiedervorlage_am=when, created_by=admin.email)
     session.add(row)
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="create",
         entity_type="massnahme",
         entity_id=grant.external_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from babel.numbers import format_decimal
@@ -15,6 +15,7 @@ from app.catalogue.editing import clean_text
 from app.catalogue.models import Angebot
 from app.catalogue.values import ParseError
 from app.db import utcnow
+from app.feedback.service import SubmitResult
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.quality.models import Nutzerbewertung
@@ -137,16 +138,9 @@ class EvaluationInput:
     website: str = ""  # honeypot
 
 
-@dataclass
-class EvaluationResult:
-    stored: bool = False
-    rate_limited: bool = False
-    errors: dict[str, str] = field(default_factory=dict)
-
-
 def submit(
     session: Session, settings: Settings, *, angebot: Angebot, data: EvaluationInput, ip: str
-) -> EvaluationResult:
+) -> SubmitResult:
     """The feedback limiter per IP (keyed hash in its short window, own count); the row itself has no IP.
 
     Stored evaluations and honeypot hits count; a form returned with field errors does not.
@@ -157,10 +151,10 @@ def submit(
         ratelimit.count_recent(session, bucket=RATE_BUCKET, key=key, window=window)
         >= settings.evaluation_max_posts
     ):
-        return EvaluationResult(rate_limited=True)
+        return SubmitResult(rate_limited=True)
     if data.website.strip():
         ratelimit.record_event(session, bucket=RATE_BUCKET, key=key, window=window)
-        return EvaluationResult()  # looks like success to the bot; nothing stored
+        return SubmitResult()  # looks like success to the bot; nothing stored
     errors: dict[str, str] = {}
     score = data.zufriedenheit.strip()
     if score not in {"1", "2", "3", "4", "5"}:
@@ -175,7 +169,7 @@ def submit(
         errors["kommentar"] = str(exc)
     if errors:
         # A form with mistakes stores nothing and does not use up the person's allowance.
-        return EvaluationResult(errors=errors)
+        return SubmitResult(errors=errors)
     assert angebot.id is not None
     ratelimit.record_event(session, bucket=RATE_BUCKET, key=key, window=window)
     session.add(
@@ -188,4 +182,4 @@ def submit(
     )
     purge_expired(session, settings)
     session.flush()
-    return EvaluationResult(stored=True)
+    return SubmitResult(stored=True)

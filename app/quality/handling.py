@@ -11,13 +11,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth.models import UserAccount
-from app.catalogue.editing import N_, clean_text
+from app.catalogue.editing import clean_text
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.values import ParseError
 from app.db import utcnow
 from app.feedback.models import Feedback, FeedbackKind
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.quality.models import FeedbackHandling, MeldungStatus, Zustaendig
 
@@ -140,10 +141,9 @@ def update(
     row.updated_at = utcnow()
     row.updated_by = user.email
     session.add(row)
-    record(
+    record_by(
         session,
-        actor=user.email,
-        source="admin" if user.is_admin else "provider",
+        user,
         action="status" if "status" in changes else "update",
         entity_type="rueckmeldung",
         entity_id=str(report.feedback.id),

@@ -18,7 +18,7 @@ from app.auth.private_route import PrivateRoute
 from app.catalogue.editing import Raw, read_form
 from app.catalogue.models import Foerderung
 from app.csrf import verify_csrf
-from app.deps import SessionDep
+from app.deps import SessionDep, or_404
 from app.quality import evaluation, handling
 from app.quality import service as quality
 from app.quality.models import BerichtStatus
@@ -31,10 +31,7 @@ FormData = Annotated[dict[str, Raw], Depends(read_form)]
 
 
 def _grant(session: SessionDep, user: UserAccount, external_id: str) -> Foerderung:
-    grant = quality.own_grant(session, user.traeger_id, external_id)
-    if grant is None:
-        raise HTTPException(status_code=404)
-    return grant
+    return or_404(quality.own_grant(session, user.traeger_id, external_id))
 
 
 @router.get("")
@@ -162,9 +159,7 @@ def answer_report(
     antwort: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     assert user.traeger_id is not None
-    report = handling.own_report(session, user.traeger_id, feedback_id)
-    if report is None:
-        raise HTTPException(status_code=404)
+    report = or_404(handling.own_report(session, user.traeger_id, feedback_id))
     try:
         handling.update(session, report=report, user=user, status=status or report.status, antwort=antwort)
     except handling.HandlingError as exc:

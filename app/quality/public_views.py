@@ -16,7 +16,7 @@ from app.auth.ratelimit import client_ip
 from app.catalogue import service as catalogue
 from app.catalogue.models import Angebot, Foerderung
 from app.csrf import verify_csrf
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, or_404
 from app.feedback.models import Feedback
 from app.i18n import gettext as _
 from app.quality import evaluation, handling
@@ -67,10 +67,8 @@ env.globals.update(
 
 
 def _funded_offer(session: SessionDep, external_id: str) -> Angebot:
-    offer = catalogue.get_offer(session, external_id)
-    if offer is None or not offer.published or not offer.einrichtung.published or offer.id is None:
-        raise HTTPException(status_code=404)
-    if catalogue.is_expired(offer) or not quality.grants_of_offer(session, offer.id):
+    offer = or_404(catalogue.get_published_offer(session, external_id))
+    if offer.id is None or catalogue.is_expired(offer) or not quality.grants_of_offer(session, offer.id):
         raise HTTPException(status_code=404)  # only offers of a Förderung can be evaluated
     return offer
 

@@ -16,13 +16,14 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth.models import UserAccount
 from app.catalogue import service as catalogue
-from app.catalogue.editing import N_, clean_text
+from app.catalogue.editing import clean_text, mark_edited_online
 from app.catalogue.models import Angebot, Foerderung, FoerderungAngebot, Traeger
 from app.catalogue.values import ParseError, split_multi
 from app.db import utcnow
+from app.i18n import N_
 from app.i18n import gettext as _
 from app.quality.models import (
     Berichtsfrist,
@@ -104,15 +105,12 @@ def set_grant_offers(
         return False
     now = utcnow()
     grant.angebote = list(offers)
-    grant.online_edits = {**grant.online_edits, "angebote": now.isoformat()}
-    grant.edited_online_at = now
-    grant.edited_online_by = admin.email
+    mark_edited_online(grant, ["angebote"], by=admin.email, at=now)
     grant.updated_at = now
     session.add(grant)
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="update",
         entity_type="foerderung",
         entity_id=grant.external_id,
@@ -185,10 +183,9 @@ def add_indicator(
     )
     session.add(row)
     session.flush()
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="create",
         entity_type="indikator",
         entity_id=str(row.id),
@@ -208,10 +205,9 @@ def remove_indicator(session: Session, *, indicator_id: int, admin: UserAccount)
         raise QualityError(
             _("Dieser Indikator ist in einem Bericht beantwortet und bleibt deshalb erhalten.")
         )
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="delete",
         entity_type="indikator",
         entity_id=str(indicator_id),
@@ -235,10 +231,9 @@ def set_due_date(session: Session, *, jahr: int, faellig_am: date, admin: UserAc
         row = Berichtsfrist(jahr=jahr, faellig_am=faellig_am)
     row.faellig_am = faellig_am
     session.add(row)
-    record(
+    record_by(
         session,
-        actor=admin.email,
-        source="admin",
+        admin,
         action="update",
         entity_type="berichtsfrist",
         entity_id=str(jahr),
@@ -380,10 +375,9 @@ def submit_report(session: Session, *, grant: Foerderung, user: UserAccount) -> 
     report.submitted_by = user.email
     report.updated_at = now
     session.add(report)
-    record(
+    record_by(
         session,
-        actor=user.email,
-        source="admin" if user.is_admin else "provider",
+        user,
         action="submit",
         entity_type="qualitaetsbericht",
         entity_id=grant.external_id,
@@ -415,10 +409,9 @@ def start_correction(
         **{name: getattr(report, name) for name in (*REPORT_TEXT_FIELDS, "teilnehmende_anzahl")},
     )
     session.add(copy)
-    record(
+    record_by(
         session,
-        actor=user.email,
-        source="admin" if user.is_admin else "provider",
+        user,
         action="correct",
         entity_type="qualitaetsbericht",
         entity_id=grant.external_id,

@@ -9,14 +9,14 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
 
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth import service as accounts
 from app.auth.deps import CurrentAdmin
 from app.auth.models import Role, UserAccount
 from app.auth.sessions import end_all_sessions
 from app.auth.tokens import Purpose, make_link
 from app.catalogue.models import Traeger
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, or_404
 from app.i18n import gettext as _
 from app.mail import delivery as mail_delivery
 from app.mail import notices
@@ -84,8 +84,14 @@ def invite(
             form={"email": email, "traeger": traeger},
             status=400,
         )
-    record(session, actor=user.email, source="admin", action="invite", entity_type="konto",
-           entity_id=account.email[:60], note=f"Träger {traeger}")  # fmt: skip
+    record_by(
+        session,
+        user,
+        action="invite",
+        entity_type="konto",
+        entity_id=account.email[:60],
+        note=f"Träger {traeger}",
+    )
     if mail_delivery.can_deliver(settings) and notices.invitation(session, settings, account):
         return _accounts_page(request, session, user, mailed_to=account.email)
     # Without mail delivery (SMTP_HOST unset outside development) the admin hands the link over instead.
@@ -94,10 +100,7 @@ def invite(
 
 
 def _account(session: SessionDep, account_id: int) -> UserAccount:
-    account = session.get(UserAccount, account_id)
-    if account is None:
-        raise HTTPException(status_code=404)
-    return account
+    return or_404(session.get(UserAccount, account_id))
 
 
 @router.post("/konten/{account_id}/zuruecksetzen")
@@ -105,8 +108,7 @@ def reset_link(
     request: Request, session: SessionDep, settings: SettingsDep, user: CurrentAdmin, account_id: int
 ) -> Response:
     account = _account(session, account_id)
-    record(session, actor=user.email, source="admin", action="reset-link", entity_type="konto",
-           entity_id=account.email[:60])  # fmt: skip
+    record_by(session, user, action="reset-link", entity_type="konto", entity_id=account.email[:60])
     if mail_delivery.can_deliver(settings) and notices.password_reset(session, settings, account):
         return _accounts_page(request, session, user, mailed_to=account.email)
     link = make_link(settings, Purpose.reset, account.id)  # type: ignore[arg-type]
@@ -122,6 +124,11 @@ def toggle_active(session: SessionDep, user: CurrentAdmin, account_id: int) -> R
     if not account.active:
         end_all_sessions(session, account.id)  # type: ignore[arg-type]
     session.add(account)
-    record(session, actor=user.email, source="admin", action="unlock" if account.active else "lock",
-           entity_type="konto", entity_id=account.email[:60])  # fmt: skip
+    record_by(
+        session,
+        user,
+        action="unlock" if account.active else "lock",
+        entity_type="konto",
+        entity_id=account.email[:60],
+    )
     return RedirectResponse("/verwaltung/konten", status_code=303)

@@ -11,15 +11,17 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from sqlmodel import col, select
 from starlette.responses import Response
 
+from app import downloads
 from app.admin import imports
 from app.auth.deps import CurrentAdmin
 from app.auth.models import UserAccount
 from app.catalogue.models import ImportRun
 from app.deps import SessionDep, SettingsDep
 from app.i18n import gettext as _
+from app.settings import Settings
 from app.templating import render
 from importers.export import export_workbook
-from importers.report import KIND_LABELS
+from importers.report import KIND_LABELS, SyncReport
 from importers.sync import sync_workbook
 
 router = APIRouter()
@@ -57,6 +59,24 @@ def import_page(request: Request, session: SessionDep, user: CurrentAdmin) -> Re
     return _import_page(request, session, user)
 
 
+def _sync_staged(
+    request: Request, settings: Settings, user: UserAccount, token: str, path: Path, *, dry_run: bool
+) -> SyncReport:
+    """The importer on a staged upload, as a check or for real; nothing may stay on disk after a failure."""
+    try:
+        return sync_workbook(
+            path,
+            engine=request.app.state.engine,
+            settings=settings,
+            dry_run=dry_run,
+            actor=user.email,
+            command=f"Verwaltung: {'Prüflauf' if dry_run else 'Import'} {path.name}",
+        )
+    except Exception:
+        imports.discard(token, settings)
+        raise
+
+
 @router.post("/import/pruefen")
 def import_dry_run(
     request: Request,
@@ -71,14 +91,7 @@ def import_dry_run(
         token, path = imports.stage_upload(datei, settings)
     except imports.UploadError as exc:
         return _import_page(request, session, user, error=str(exc), status=exc.status)
-    try:
-        report = sync_workbook(
-            path, engine=request.app.state.engine, settings=settings, dry_run=True, actor=user.email,
-            command=f"Verwaltung: Prüflauf {path.name}",
-        )  # fmt: skip
-    except Exception:
-        imports.discard(token, settings)  # nothing may stay on disk after a failed check
-        raise
+    report = _sync_staged(request, settings, user, token, path, dry_run=True)
     if not report.ok:
         imports.discard(token, settings)
         token = ""
@@ -103,14 +116,7 @@ def import_apply(
     if imports.sha256_of(path) != sha256:
         imports.discard(token, settings)
         return _import_page(request, session, user, error=_("Die Datei hat sich verändert."), status=400)
-    try:
-        report = sync_workbook(
-            path, engine=request.app.state.engine, settings=settings, dry_run=False, actor=user.email,
-            command=f"Verwaltung: Import {path.name}",
-        )  # fmt: skip
-    except Exception:
-        imports.discard(token, settings)  # nothing may stay on disk after a failed import
-        raise
+    report = _sync_staged(request, settings, user, token, path, dry_run=False)
     if report.busy:  # another import runs: keep the checked file, the admin can apply it again later
         return _import_page(request, session, user, error=report.fatal or "", status=409)
     imports.discard(token, settings)
@@ -125,9 +131,4 @@ def export(session: SessionDep, user: CurrentAdmin) -> Response:
         path = Path(folder) / "familienwegweiser.xlsx"
         export_workbook(session, path)
         body = path.read_bytes()
-    stamp = date.today().isoformat()
-    return Response(
-        body,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="familienwegweiser-{stamp}.xlsx"'},
-    )
+    return downloads.attachment(body, f"familienwegweiser-{date.today().isoformat()}.xlsx", downloads.XLSX)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
@@ -14,7 +14,7 @@ from app.admin import moderation
 from app.auth.deps import CurrentAdmin
 from app.auth.models import UserAccount
 from app.catalogue.models import Traeger
-from app.deps import SessionDep
+from app.deps import SessionDep, or_404
 from app.provider.models import Draft
 from app.templating import render
 
@@ -40,10 +40,7 @@ def queue(request: Request, session: SessionDep, user: CurrentAdmin) -> Response
 
 
 def _draft(session: SessionDep, draft_id: int) -> Draft:
-    draft = session.get(Draft, draft_id)
-    if draft is None:
-        raise HTTPException(status_code=404)
-    return draft
+    return or_404(session.get(Draft, draft_id))
 
 
 def _draft_page(

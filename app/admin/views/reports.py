@@ -9,11 +9,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from app import downloads
 from app.admin import reports
-from app.audit.service import record
+from app.audit.service import record_by
 from app.auth.deps import CurrentAdmin
 from app.catalogue.values import ParseError, parse_date
-from app.deps import SessionDep
+from app.deps import SessionDep, or_404
 from app.feedback.models import Feedback
 from app.feedback.service import purge_old_reports
 from app.templating import render
@@ -81,11 +82,7 @@ def audit_csv(request: Request, session: SessionDep, user: CurrentAdmin) -> Resp
         raise HTTPException(status_code=400, detail="; ".join(errors.values()))
     entries = reports.audit_entries(session, flt, limit=200_000)
     body = reports.csv_bytes(reports.AUDIT_CSV_HEADER, reports.audit_csv_rows(entries))
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="aenderungsprotokoll.csv"'},
-    )
+    return downloads.attachment(body, "aenderungsprotokoll.csv", downloads.CSV)
 
 
 # --- overdue verification --------------------------------------------------------------------------------
@@ -99,11 +96,7 @@ def stale(request: Request, session: SessionDep, user: CurrentAdmin) -> Response
 @router.get("/ungeprueft.csv")
 def stale_csv(session: SessionDep, user: CurrentAdmin) -> Response:
     body = reports.csv_bytes(reports.STALE_CSV_HEADER, reports.stale_csv_rows(reports.stale_entries(session)))
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="pruefung-faellig-serienbrief.csv"'},
-    )
+    return downloads.attachment(body, "pruefung-faellig-serienbrief.csv", downloads.CSV)
 
 
 # --- feedback --------------------------------------------------------------------------------------------
@@ -123,10 +116,7 @@ def feedback_page(request: Request, session: SessionDep, user: CurrentAdmin) -> 
 
 @router.post("/rueckmeldungen/{feedback_id}/loeschen")
 def delete_feedback(session: SessionDep, user: CurrentAdmin, feedback_id: int) -> Response:
-    feedback = session.get(Feedback, feedback_id)
-    if feedback is None:
-        raise HTTPException(status_code=404)
+    feedback = or_404(session.get(Feedback, feedback_id))
     session.delete(feedback)
-    record(session, actor=user.email, source="admin", action="delete", entity_type="rueckmeldung",
-           entity_id=str(feedback_id))  # fmt: skip
+    record_by(session, user, action="delete", entity_type="rueckmeldung", entity_id=str(feedback_id))
     return RedirectResponse("/verwaltung/rueckmeldungen?geloescht=1", status_code=303)

@@ -12,9 +12,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app import downloads
 from app.api.problems import Problem
 from app.catalogue.models import Angebot, Einrichtung, Traeger
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, or_404
 from app.opendata.hsds import mapping as m
 from app.opendata.hsds import queries as q
 from app.opendata.hsds.export import build_export_zip, export_fingerprint
@@ -162,9 +163,7 @@ def _offer_page(
 
 @router.get("/services/{id}", summary="Ein Dienst, vollständig verschachtelt", responses=NOT_FOUND)
 def service(id: str, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    offer = q.find_offer(session, "service", id)
-    if offer is None:
-        raise HTTPException(status_code=404, detail="Kein öffentliches Angebot mit dieser ID.")
+    offer = or_404(q.find_offer(session, "service", id), "Kein öffentliches Angebot mit dieser ID.")
     return m.service_full(offer, settings.base_url)
 
 
@@ -206,9 +205,9 @@ def service_at_locations(
     responses=NOT_FOUND,
 )
 def service_at_location(id: str, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    offer = q.find_offer(session, "service_at_location", id)
-    if offer is None:
-        raise HTTPException(status_code=404, detail="Kein öffentliches Angebot mit dieser ID.")
+    offer = or_404(
+        q.find_offer(session, "service_at_location", id), "Kein öffentliches Angebot mit dieser ID."
+    )
     obj = m.service_at_location_full(offer, settings.base_url)
     obj["service"] = m.service_basic(offer, settings.base_url)
     return obj
@@ -367,8 +366,4 @@ def export_zip(request: Request, session: SessionDep, settings: SettingsDep) -> 
         else:
             data = build_export_zip(session, settings)
             request.app.state.hsds_export = (fingerprint, data)
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={"Content-Disposition": 'attachment; filename="familienwegweiser-jena-hsds.zip"', **caching},
-    )
+    return downloads.attachment(data, "familienwegweiser-jena-hsds.zip", "application/zip", caching)

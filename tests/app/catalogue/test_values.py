@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.catalogue import values as c
 from app.catalogue.districts import DistrictResolver
+from app.i18n import current_locale
 
 ANY_CELL = st.one_of(
     st.none(),
@@ -103,7 +103,17 @@ def test_parse_bool_rejects_other_words() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "years"),
-    [("6 Monate", 0.5), ("18 Monate", 1.5), ("3", 3.0), (3, 3.0), ("0", 0.0), ("2,5", 2.5), ("3 Jahre", 3.0)],
+    [
+        ("6 Monate", 0.5),
+        ("18 Monate", 1.5),
+        ("3", 3.0),
+        (3, 3.0),
+        ("0", 0.0),
+        ("2,5", 2.5),
+        ("3 Jahre", 3.0),
+        ("6 months", 0.5),
+        ("2 years", 2.0),
+    ],
 )
 def test_parse_age(cell: Any, years: float) -> None:
     assert c.parse_age(cell) == years
@@ -268,8 +278,48 @@ def test_exported_booleans_parse_back(value: bool) -> None:
     )
 )
 def test_exported_ages_parse_back(years: float) -> None:
-    parsed = c.parse_age(c.format_age(years))
-    assert parsed is not None and math.isclose(parsed, years, abs_tol=1e-9)
+    for locale in ("de", "en"):
+        assert c.parse_age(c.format_age(years, locale)) == years
+
+
+@given(st.text(alphabet="0123456789,.", min_size=1, max_size=8))
+def test_accepted_ages_read_the_same_after_formatting(cell: str) -> None:
+    """Whatever the importer or a form accepts stays the same value when a form shows it again."""
+    with contextlib.suppress(c.ParseError):
+        years = c.parse_age(cell)
+        if years is not None:
+            for locale in ("de", "en"):
+                assert c.parse_age(c.format_age(years, locale)) == years
+
+
+@pytest.mark.parametrize(
+    ("years", "german", "english"),
+    [
+        (None, "", ""),
+        (0.0, "0", "0"),
+        (3.0, "3", "3"),
+        (18.0, "18", "18"),
+        (0.5, "6 Monate", "6 months"),
+        (c.parse_age("1 Monat"), "1 Monat", "1 month"),
+        (c.parse_age("11 Monate"), "11 Monate", "11 months"),
+        (0.3, "3,6 Monate", "3.6 months"),  # below one year always in months, exactly
+        (1.5, "1,5", "1.5"),  # from one year on: years, never "18 Monate"
+        (2.25, "2,25", "2.25"),
+        (0.12345, "0,12345", "0.12345"),  # no months text reads back as exactly this
+    ],
+)
+def test_format_age_rule(years: float | None, german: str, english: str) -> None:
+    assert c.format_age(years, "de") == german
+    assert c.format_age(years, "en") == english
+
+
+def test_format_age_follows_the_request_locale() -> None:
+    token = current_locale.set("en")
+    try:
+        assert c.format_age(0.5) == "6 months"
+    finally:
+        current_locale.reset(token)
+    assert c.format_age(0.5) == "6 Monate"
 
 
 @given(
