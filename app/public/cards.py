@@ -29,13 +29,13 @@ def distance_km(origin: tuple[float, float], offer: Angebot) -> float | None:
 
 def disambiguations(offers: Sequence[Angebot]) -> dict[str, str]:
     """Offers whose title repeats on the page → what tells them apart (institution, else its district)."""
-    titles = Counter(o.title.strip().casefold() for o in offers)
-    repeated = [o for o in offers if titles[o.title.strip().casefold()] > 1]
-    names = Counter((o.title.strip().casefold(), o.einrichtung.name) for o in repeated)
+    titles = Counter(o.titel.strip().casefold() for o in offers)
+    repeated = [o for o in offers if titles[o.titel.strip().casefold()] > 1]
+    names = Counter((o.titel.strip().casefold(), o.einrichtung.name) for o in repeated)
     found = {}
     for offer in repeated:
         text = offer.einrichtung.name
-        if names[(offer.title.strip().casefold(), text)] > 1:
+        if names[(offer.titel.strip().casefold(), text)] > 1:
             text += ", " + ", ".join(o.name for o in service.offer_ortsteile(offer))
         found[offer.external_id] = text
     return found
