@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 SETTINGS_KEY = "settings"  # session.info: the app settings of a tracked session (also read by app.mail)
 _CHANGED_OFFERS = "search_sync.offer_ids"
 _CHANGED_INSTITUTIONS = "search_sync.einrichtung_ids"
-_CHANGED_PROVIDERS = "search_sync.traeger_ids"
+_CHANGED_TRAEGER = "search_sync.traeger_ids"
 _PUBLIC_CHANGED = "search_sync.public_changed"
 
 _retry_lock = threading.Lock()
@@ -69,7 +69,7 @@ def _collect(session: OrmSession, _flush_context: Any) -> None:
         elif isinstance(obj, Einrichtung) and obj.id is not None:
             _bucket(session, _CHANGED_INSTITUTIONS).add(obj.id)
         elif isinstance(obj, Traeger) and obj.id is not None:
-            _bucket(session, _CHANGED_PROVIDERS).add(obj.id)
+            _bucket(session, _CHANGED_TRAEGER).add(obj.id)
 
 
 @event.listens_for(OrmSession, "before_commit")
@@ -81,7 +81,7 @@ def _move_version(session: OrmSession) -> None:
 
 
 def _forget(session: OrmSession) -> None:
-    for key in (_CHANGED_OFFERS, _CHANGED_INSTITUTIONS, _CHANGED_PROVIDERS, _PUBLIC_CHANGED):
+    for key in (_CHANGED_OFFERS, _CHANGED_INSTITUTIONS, _CHANGED_TRAEGER, _PUBLIC_CHANGED):
         session.info.pop(key, None)
 
 
@@ -97,16 +97,16 @@ def _push(session: OrmSession) -> None:
         return
     offer_ids: set[str] = set(session.info.get(_CHANGED_OFFERS, ()))
     institution_ids: set[int] = set(session.info.get(_CHANGED_INSTITUTIONS, ()))
-    provider_ids: set[int] = set(session.info.get(_CHANGED_PROVIDERS, ()))
+    traeger_ids: set[int] = set(session.info.get(_CHANGED_TRAEGER, ()))
     _forget(session)
     with _retry_lock:
         offer_ids |= _retry_ids
         _retry_ids.clear()
-    if not (offer_ids or institution_ids or provider_ids):
+    if not (offer_ids or institution_ids or traeger_ids):
         return
     engine = session.get_bind().engine
     try:
-        offer_ids |= _offers_below(engine, institution_ids, provider_ids)
+        offer_ids |= _offers_below(engine, institution_ids, traeger_ids)
         outcome = index_offers(engine, settings, sorted(offer_ids))
         ok = outcome.ok
         if not ok:
@@ -119,15 +119,15 @@ def _push(session: OrmSession) -> None:
             _retry_ids.update(offer_ids)
 
 
-def _offers_below(engine: Engine, institution_ids: set[int], provider_ids: set[int]) -> set[str]:
+def _offers_below(engine: Engine, institution_ids: set[int], traeger_ids: set[int]) -> set[str]:
     """Offers whose index document shows data of a changed Einrichtung or Träger (name, address, …)."""
-    if not (institution_ids or provider_ids):
+    if not (institution_ids or traeger_ids):
         return set()
     query = select(col(Angebot.external_id)).join(Einrichtung, col(Angebot.einrichtung_id) == Einrichtung.id)
     conditions = []
     if institution_ids:
         conditions.append(Einrichtung.id.in_(institution_ids))  # type: ignore[union-attr]
-    if provider_ids:
-        conditions.append(Einrichtung.traeger_id.in_(provider_ids))  # type: ignore[attr-defined]
+    if traeger_ids:
+        conditions.append(Einrichtung.traeger_id.in_(traeger_ids))  # type: ignore[attr-defined]
     with Session(engine) as reader:
         return set(reader.execute(query.where(or_(*conditions))).scalars())

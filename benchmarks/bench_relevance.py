@@ -82,7 +82,7 @@ def main() -> None:
         index_offers(engine, settings)
         print(f"Beispieldaten indexiert (eingebettet) in {time.perf_counter() - started:.2f} s")
         with Session(engine) as session:
-            titles = {a.external_id: a.title for a in session.exec(select(Angebot)).all()}
+            titles = {a.external_id: a.titel for a in session.exec(select(Angebot)).all()}
             resolver = DistrictResolver.from_session(session)
         embedded = evaluate("eingebettet (SQLite FTS5)", _searcher(get_backend(settings), resolver), titles)
 

@@ -210,7 +210,7 @@ def main() -> None:
         print(f"Maschinenlast (1 min): {os.getloadavg()[0]:.1f} bei {os.cpu_count()} Kernen")
 
         with Session(engine) as session:
-            public = select(Angebot.external_id, Angebot.title).join(Einrichtung).where(public_offer_clause())
+            public = select(Angebot.external_id, Angebot.titel).join(Einrichtung).where(public_offer_clause())
             titles = dict(session.exec(public).all())
             resolver = DistrictResolver.from_session(session)
         queries, typos = build_queries(sorted(titles.values()), random.Random(SEED))  # noqa: S311 – reproducible test data

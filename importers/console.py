@@ -22,7 +22,7 @@ _NAMES: dict[str, dict[str, str]] = {
 }
 _NAMES["ortsteil"] = _NAMES["ortsteile"]
 _DATES = {"verified_at", "gueltig_von", "gueltig_bis", "bewilligt_am", "laufzeit_von", "laufzeit_bis"}
-_CENTS = {"kosten_cents", "amount_cents", "eigenanteil_cents"}
+_CENTS = {"kosten_cents", "betrag_cents", "eigenanteil_cents"}
 
 
 def display(field: str, value: Any) -> Any:

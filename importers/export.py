@@ -142,7 +142,7 @@ def export_workbook(session: Session, path: Path) -> None:
             [
                 r["_id"],
                 r["einrichtung"],
-                r["title"],
+                r["titel"],
                 r["beschreibung"],
                 _labels("zielgruppen", r["zielgruppen"]),
                 _labels("themen", r["themen"]),
@@ -172,7 +172,7 @@ def export_workbook(session: Session, path: Path) -> None:
                 r["projekt"],
                 r["traeger"],
                 r["handlungsfeld_number"],
-                Money(r["amount_cents"]),
+                Money(r["betrag_cents"]),
                 Money(r["eigenanteil_cents"]) if r["eigenanteil_cents"] is not None else None,
                 _districts(state, r["ortsteile"], r["stadtweit"]),
                 r["einrichtung"],

@@ -150,7 +150,7 @@ def load_state(conn: Connection) -> DbState:
         "angebote",
         lambda r: {
             "einrichtung": einrichtung_ids.get(r["einrichtung_id"]),
-            "title": r["title"],
+            "titel": r["titel"],
             "beschreibung": r["beschreibung"],
             "zielgruppen": zielgruppen.get(r["id"], []),
             "themen": themen.get(r["id"], []),
@@ -178,7 +178,7 @@ def load_state(conn: Connection) -> DbState:
             "jahr": r["jahr"],
             "projekt": r["projekt"],
             "handlungsfeld_number": r["handlungsfeld_number"],
-            "amount_cents": r["amount_cents"],
+            "betrag_cents": r["betrag_cents"],
             "eigenanteil_cents": r["eigenanteil_cents"],
             "ortsteile": foerder_orte.get(r["id"], []),
             "stadtweit": bool(r["stadtweit"]),

@@ -372,7 +372,7 @@ def _first_public_offer(env: dict[str, str]) -> tuple[str, str, str]:
     try:
         with session_scope(engine) as session:
             offer = list_public_offers(session, limit=1)[0]
-            return offer.external_id, offer.title, offer.einrichtung.traeger.external_id
+            return offer.external_id, offer.titel, offer.einrichtung.traeger.external_id
     finally:
         engine.dispose()
 
@@ -424,7 +424,7 @@ def run(topology: Topology) -> None:
     new_title = f"{title} {marker}"
     edit = provider.get(f"/anbieter/angebote/{offer_id}/bearbeiten", worker=first)
     check(edit.status == 200, f"Bearbeiten-Seite: {edit.status}")
-    saved = provider.submit(edit, "form[action$='/bearbeiten']", {"title": new_title}, worker=second)
+    saved = provider.submit(edit, "form[action$='/bearbeiten']", {"titel": new_title}, worker=second)
     check(
         saved.status == 303 and "entwurf" in saved.headers["location"],
         f"Entwurf: {saved.status} {saved.headers.get('location')} {saved.body[:300]}",

@@ -54,7 +54,7 @@ def build_document(angebot: Angebot, planungsraum_names: dict[str, str] | None =
     place_names += [names[code] for code in raeume if code in names]
     return OfferDocument(
         id=angebot.external_id,
-        title=angebot.title,
+        title=angebot.titel,
         description=angebot.beschreibung or "",
         einrichtung_id=einrichtung.external_id,
         einrichtung_name=einrichtung.name,

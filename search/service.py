@@ -121,7 +121,7 @@ def _word_clause(word: str) -> ColumnElement[bool]:
         variants |= {v.replace(plain, umlaut) for v in variants} | {
             v.replace(umlaut, plain) for v in variants
         }
-    columns = (Angebot.title, Angebot.beschreibung, Einrichtung.name)
+    columns = (Angebot.titel, Angebot.beschreibung, Einrichtung.name)
     return or_(*(func.lower(col(c)).contains(v, autoescape=True) for c in columns for v in variants))
 
 
@@ -130,7 +130,7 @@ def database_search(session: Session, query: SearchQuery) -> SearchResult:
     stmt = select(Angebot).join(Einrichtung).where(service.public_offer_clause())
     for word in query_words(query.q):
         stmt = stmt.where(_word_clause(word))
-    stmt = stmt.options(*service.OFFER_LOAD_OPTIONS).order_by(func.lower(Angebot.title), Angebot.external_id)
+    stmt = stmt.options(*service.OFFER_LOAD_OPTIONS).order_by(func.lower(Angebot.titel), Angebot.external_id)
     offers = session.exec(stmt.limit(_FALLBACK_CANDIDATES)).all()
     docs = [d for d in (build_document(a) for a in offers) if matches_filters(d, query)]
     if query.sort is Sort.distance and query.lat is not None and query.lon is not None:

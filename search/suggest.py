@@ -61,7 +61,7 @@ def _vocabulary(session: Session) -> _Words:
             _cache[url] = (stamp, cached[1], now)
         return cached[1]
     titles = session.exec(
-        select(Angebot.title).join(Einrichtung).where(service.public_offer_clause()).order_by(col(Angebot.id))
+        select(Angebot.titel).join(Einrichtung).where(service.public_offer_clause()).order_by(col(Angebot.id))
     ).all()
     labels = [t.de for t in (*vocab.ZIELGRUPPEN, *vocab.THEMEN)] + [o.name for o in vocab.ORTSTEILE]
     shown: dict[str, str] = {}

@@ -67,7 +67,7 @@ def angebot(
     place = einrichtung_row or einrichtung(session)
     row = Angebot(
         external_id=fields.pop("external_id", _next("A")),
-        title=fields.pop("title", "Krabbelgruppe"),
+        titel=fields.pop("titel", "Krabbelgruppe"),
         einrichtung_id=place.id,  # type: ignore[arg-type]
         **fields,
     )
@@ -89,7 +89,7 @@ def foerderung(
         projekt=fields.pop("projekt", "Testprojekt"),
         traeger_id=owner.id,  # type: ignore[arg-type]
         handlungsfeld_number=fields.pop("handlungsfeld_number", 4),
-        amount_cents=fields.pop("amount_cents", 100_000),
+        betrag_cents=fields.pop("betrag_cents", 100_000),
         bewilligt_am=fields.pop("bewilligt_am", date(2020, 11, 1)),
         **fields,
     )

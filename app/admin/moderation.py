@@ -125,7 +125,7 @@ def approve(session: Session, *, draft: Draft, admin: UserAccount) -> list[str]:
         target: Einrichtung | Angebot = Angebot(
             external_id=_new_offer_id(draft),
             einrichtung_id=einrichtung.id,  # type: ignore[arg-type]
-            title=changes["title"],
+            titel=changes["titel"],
         )
         session.add(target)
         session.flush()

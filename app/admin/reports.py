@@ -144,7 +144,7 @@ def stale_entries(session: Session, *, today: date | None = None) -> list[StaleT
         .options(selectinload(Angebot.einrichtung).selectinload(Einrichtung.traeger))  # type: ignore[arg-type]
     ).all()
     for a in offers:
-        bucket(a.einrichtung.traeger).entries.append(("Angebot", a.external_id, a.title, a.verified_at))
+        bucket(a.einrichtung.traeger).entries.append(("Angebot", a.external_id, a.titel, a.verified_at))
     accounts = session.exec(
         select(UserAccount).where(UserAccount.role == Role.provider.value, col(UserAccount.active).is_(True))
     ).all()

@@ -44,7 +44,7 @@ def _columns(model: type[Any], *names: str) -> list[Any]:
 # Handlungsfeld row; the institution comes in the same query.
 _LOAD_OPTIONS = (
     load_only(
-        *_columns(Angebot, "id", "external_id", "title", "handlungsfeld_number"),
+        *_columns(Angebot, "id", "external_id", "titel", "handlungsfeld_number"),
         *_columns(Angebot, "published", "status", "gueltig_bis", "einrichtung_id"),
     ),
     joinedload(Angebot.einrichtung)  # type: ignore[arg-type]
@@ -241,7 +241,7 @@ def search_offers_api(
         items = [
             OfferItem(
                 id=offer.external_id,
-                title=offer.title,
+                title=offer.titel,
                 einrichtung=EinrichtungRef(id=offer.einrichtung.external_id, name=offer.einrichtung.name),
                 ortsteile=[o.slug for o in offer_ortsteile(offer)],
                 zielgruppen=[z.code for z in offer.zielgruppen],

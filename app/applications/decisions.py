@@ -96,7 +96,7 @@ def _grant(session: Session, antrag: Antrag, actor: str) -> Foerderung:
         "projekt": antrag.projekt,
         "traeger_id": antrag.traeger_id,
         "handlungsfeld_number": antrag.handlungsfeld_number,
-        "amount_cents": antrag.beschlossen_cents,
+        "betrag_cents": antrag.beschlossen_cents,
         "stadtweit": antrag.stadtweit,
         "bewilligt_am": antrag.entschieden_am,
         "beschreibung": antrag.beschreibung,

@@ -346,7 +346,7 @@ EINRICHTUNG_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 ANGEBOT_FIELDS: tuple[FieldSpec, ...] = (
-    _free_text("title", N_("Titel"), 300, multiline=False, required=True),
+    _free_text("titel", N_("Titel"), 300, multiline=False, required=True),
     _BESCHREIBUNG,
     _term_boxes("zielgruppen", N_("Zielgruppen"), vocab.ZIELGRUPPEN, required=True),
     _term_boxes("themen", N_("Themen"), vocab.THEMEN),

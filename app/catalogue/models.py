@@ -175,7 +175,7 @@ class Einrichtung(Provenance, table=True):
 class Angebot(Provenance, table=True):
     id: int | None = Field(default=None, primary_key=True)
     einrichtung_id: int = Field(foreign_key="einrichtung.id", index=True)
-    title: str = Field(max_length=300)
+    titel: str = Field(max_length=300)
     beschreibung: str | None = Field(default=None, sa_type=Text)
     handlungsfeld_number: int | None = Field(default=None, foreign_key="handlungsfeld.number")
     stadtweit: bool = False
@@ -208,7 +208,7 @@ class Foerderung(Provenance, table=True):
     projekt: str = Field(max_length=300)
     traeger_id: int = Field(foreign_key="traeger.id", index=True)
     handlungsfeld_number: int = Field(foreign_key="handlungsfeld.number", index=True)
-    amount_cents: int
+    betrag_cents: int
     eigenanteil_cents: int | None = None
     stadtweit: bool = False
     einrichtung_id: int | None = Field(default=None, foreign_key="einrichtung.id")

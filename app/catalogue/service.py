@@ -98,7 +98,7 @@ def list_public_offers(
         .join(Einrichtung)
         .where(public_offer_clause(today))
         .options(*OFFER_LOAD_OPTIONS)
-        .order_by(func.lower(Angebot.title), Angebot.external_id)
+        .order_by(func.lower(Angebot.titel), Angebot.external_id)
         .limit(limit)
         .offset(offset)
     )

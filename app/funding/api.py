@@ -169,7 +169,7 @@ def list_funding(
                 project=g.projekt,
                 traeger=TraegerRef(id=g.traeger.external_id, name=g.traeger.name),
                 handlungsfeld=g.handlungsfeld_number,
-                amount_cents=g.amount_cents,
+                amount_cents=g.betrag_cents,
                 ortsteile=funding.district_slugs(g),
                 offer_ids=summaries[g.id].offer_ids,  # type: ignore[index]
                 evaluation=_evaluation(summaries[g.id]),  # type: ignore[index]
@@ -178,7 +178,7 @@ def list_funding(
         ],
         totals=FundingTotals(
             count=len(grants),
-            sum_cents=sum(g.amount_cents for g in grants),
+            sum_cents=sum(g.betrag_cents for g in grants),
             by_handlungsfeld={str(k): v for k, v in funding.sum_by_handlungsfeld(grants).items()},
             by_year={str(k): v for k, v in funding.sum_by_year(grants).items()},
         ),

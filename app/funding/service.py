@@ -307,7 +307,7 @@ def sum_by_year(grants: Iterable[Foerderung]) -> dict[int, int]:
     """Cents per year, oldest first."""
     totals: dict[int, int] = defaultdict(int)
     for g in grants:
-        totals[g.jahr] += g.amount_cents
+        totals[g.jahr] += g.betrag_cents
     return dict(sorted(totals.items()))
 
 
@@ -315,7 +315,7 @@ def sum_by_handlungsfeld(grants: Iterable[Foerderung]) -> dict[int, int]:
     """Cents per Handlungsfeld number, all six present (zero where nothing was funded)."""
     totals = dict.fromkeys(HF_NUMBERS, 0)
     for g in grants:
-        totals[g.handlungsfeld_number] = totals.get(g.handlungsfeld_number, 0) + g.amount_cents
+        totals[g.handlungsfeld_number] = totals.get(g.handlungsfeld_number, 0) + g.betrag_cents
     return totals
 
 
@@ -324,7 +324,7 @@ def sum_by_year_and_handlungsfeld(grants: Iterable[Foerderung]) -> dict[int, dic
     table: dict[int, dict[int, int]] = {}
     for g in grants:
         row = table.setdefault(g.jahr, dict.fromkeys(HF_NUMBERS, 0))
-        row[g.handlungsfeld_number] = row.get(g.handlungsfeld_number, 0) + g.amount_cents
+        row[g.handlungsfeld_number] = row.get(g.handlungsfeld_number, 0) + g.betrag_cents
     return dict(sorted(table.items()))
 
 
@@ -336,15 +336,15 @@ def district_totals(
     for g in grants:
         kind = district_kind(g)
         if kind == "stadtweit":
-            stadtweit.add(g.amount_cents)
+            stadtweit.add(g.betrag_cents)
         elif kind == "ohne":
-            ohne.add(g.amount_cents)
+            ohne.add(g.betrag_cents)
         elif kind == "einzeln":
-            rows[grant_ortsteile(g)[0].slug].only_here.add(g.amount_cents)
+            rows[grant_ortsteile(g)[0].slug].only_here.add(g.betrag_cents)
         else:
-            mehrere.add(g.amount_cents)
+            mehrere.add(g.betrag_cents)
             for o in grant_ortsteile(g):
-                rows[o.slug].shared.add(g.amount_cents)
+                rows[o.slug].shared.add(g.betrag_cents)
     blocks = [
         PlanungsraumBlock(
             p.code,
@@ -368,10 +368,10 @@ def compute_totals(
         entry = by_traeger.setdefault(
             g.traeger.external_id, TraegerTotal(g.traeger.external_id, g.traeger.name, Amount())
         )
-        entry.amount.add(g.amount_cents)
+        entry.amount.add(g.betrag_cents)
     return Totals(
         count=len(grants),
-        sum_cents=sum(g.amount_cents for g in grants),
+        sum_cents=sum(g.betrag_cents for g in grants),
         traeger_count=len(by_traeger),
         by_handlungsfeld=[
             HandlungsfeldTotal(
@@ -398,7 +398,7 @@ def sort_grants(grants: Sequence[Foerderung], key: str, descending: bool) -> lis
         "traeger": lambda g: g.traeger.name.lower(),
         "handlungsfeld": lambda g: g.handlungsfeld_number,
         "ortsteil": lambda g: district_label(g).lower(),
-        "betrag": lambda g: g.amount_cents,
+        "betrag": lambda g: g.betrag_cents,
         "bewilligt": lambda g: g.bewilligt_am.toordinal() if g.bewilligt_am else 0,
     }
     extract = extractors.get(key, extractors["betrag"])

@@ -1,4 +1,4 @@
-"""Routes of the funding area: the public overview, provider and project pages, downloads."""
+"""Routes of the funding area: the public overview, Träger and project pages, downloads."""
 
 from __future__ import annotations
 
@@ -198,7 +198,7 @@ def traeger_page(request: Request, session: SessionDep, external_id: str) -> HTM
         select(Angebot)
         .join(Einrichtung)
         .where(Einrichtung.traeger_id == traeger.id, catalogue.public_offer_clause())
-        .order_by(col(Angebot.title))
+        .order_by(col(Angebot.titel))
     )
     offers = session.exec(offers_stmt).all()
     return render(
@@ -206,8 +206,8 @@ def traeger_page(request: Request, session: SessionDep, external_id: str) -> HTM
         "funding/traeger.html",
         {
             "traeger": traeger,
-            "by_year": [(year, rows, sum(g.amount_cents for g in rows)) for year, rows in by_year.items()],
-            "total_cents": sum(g.amount_cents for g in grants),
+            "by_year": [(year, rows, sum(g.betrag_cents for g in rows)) for year, rows in by_year.items()],
+            "total_cents": sum(g.betrag_cents for g in grants),
             "grant_count": len(grants),
             "institutions": sorted(institutions, key=lambda e: e.name.lower()),
             "offers": offers,
@@ -229,7 +229,7 @@ def project_page(
         "name": grant.projekt,
         "identifier": grant.external_id,
         "url": f"{base}/foerderung/projekte/{quote(grant.external_id)}",
-        "amount": {"@type": "MonetaryAmount", "currency": "EUR", "value": grant.amount_cents / 100},
+        "amount": {"@type": "MonetaryAmount", "currency": "EUR", "value": grant.betrag_cents / 100},
         "funder": {"@type": "GovernmentOrganization", "name": exports.FUNDER_NAME},
         "fundedItem": {"@type": "Organization", "name": grant.traeger.name},
     }

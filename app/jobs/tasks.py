@@ -145,7 +145,7 @@ def feedback_digest(engine: Engine, settings: Settings, now: datetime) -> str:
             "day": f"{day:%d.%m.%Y}",
             "count": len(rows),
             "reports": [
-                {"title": a.title, "external_id": a.external_id, "message": f.message or ""} for f, a in rows
+                {"title": a.titel, "external_id": a.external_id, "message": f.message or ""} for f, a in rows
             ],
             "link": absolute(settings, "/verwaltung/rueckmeldungen"),
         }

@@ -75,9 +75,9 @@ def reset_context(settings: Settings, email: str, link: str) -> dict[str, object
 
 def _draft_title(session: Session, draft: Draft) -> str:
     if draft.kind == DraftKind.neues_angebot:
-        return str(draft.changes.get("title") or "neues Angebot")
+        return str(draft.changes.get("titel") or "neues Angebot")
     if draft.angebot_id is not None and (angebot := session.get(Angebot, draft.angebot_id)) is not None:
-        return angebot.title
+        return angebot.titel
     einrichtung = session.get(Einrichtung, draft.einrichtung_id)
     return einrichtung.name if einrichtung else f"Entwurf #{draft.id}"
 
@@ -119,7 +119,7 @@ def error_report(session: Session, settings: Settings, feedback: Feedback) -> li
         return []
     einrichtung = session.get_one(Einrichtung, angebot.einrichtung_id)
     context = {
-        "title": angebot.title,
+        "title": angebot.titel,
         "external_id": angebot.external_id,
         "message": feedback.message or "",
         "link": absolute(settings, "/anbieter"),

@@ -88,5 +88,5 @@ def build_cube(session: Session, jahr: int | None = None, today: date | None = N
         ).all()
         for g in grants:
             places = [STADTWEIT] if g.stadtweit or not g.ortsteile else sorted({o.slug for o in g.ortsteile})
-            cube.add_grant(places, g.handlungsfeld_number, g.amount_cents)
+            cube.add_grant(places, g.handlungsfeld_number, g.betrag_cents)
     return cube

@@ -201,7 +201,7 @@ def freshness(session: Session, today: date | None = None) -> tuple[date, list[T
             row = entry_for(a.einrichtung.traeger)
             row.angebote += 1
             row.never_verified += a.verified_at is None
-            row.entries.append(StaleEntry("angebot", a.external_id, a.title, a.verified_at))
+            row.entries.append(StaleEntry("angebot", a.external_id, a.titel, a.verified_at))
     for row in by_traeger.values():
         row.entries.sort(key=lambda s: (s.verified_at or date.min, s.name.lower()))
     ordered = sorted(by_traeger.values(), key=lambda r: (-r.total, r.name.lower()))

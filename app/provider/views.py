@@ -178,7 +178,7 @@ def edit_angebot_form(
     request: Request, session: SessionDep, user: CurrentProvider, external_id: str
 ) -> Response:
     angebot = _angebot(session, user, external_id)
-    title = _("Angebot bearbeiten: {title}").format(title=angebot.title)
+    title = _("Angebot bearbeiten: {title}").format(title=angebot.titel)
     return _edit_record_page(request, session, user, DraftKind.angebot, angebot, title)
 
 

@@ -58,7 +58,7 @@ class CardPlace:
 @dataclass(frozen=True, slots=True)
 class OfferCard:
     external_id: str
-    title: str
+    titel: str
     status: str
     stadtweit: bool
     alter_von: float | None
@@ -76,7 +76,7 @@ class OfferCard:
 Listed = Angebot | OfferCard
 ListedT = TypeVar("ListedT", Angebot, OfferCard)
 _PLACE = aliased(Ortsteil)
-_OFFER_COLUMNS: tuple[str, ...] = ("external_id", "title", "status", "stadtweit", "alter_von", "alter_bis")
+_OFFER_COLUMNS: tuple[str, ...] = ("external_id", "titel", "status", "stadtweit", "alter_von", "alter_bis")
 _OFFER_COLUMNS += ("kosten_art", "kosten_cents", "kosten_text", "termine", "beschreibung", "verified_at")
 _PLACE_COLUMNS = ("name", "status", "oeffnungszeiten", "telefon", "lat", "lon", "verified_at")
 
@@ -145,13 +145,13 @@ def distance_km(origin: tuple[float, float], offer: Listed) -> float | None:
 
 def disambiguations(offers: Sequence[Listed]) -> dict[str, str]:
     """Offers whose title repeats on the page → what tells them apart (institution, else its district)."""
-    titles = Counter(o.title.strip().casefold() for o in offers)
-    repeated = [o for o in offers if titles[o.title.strip().casefold()] > 1]
-    names = Counter((o.title.strip().casefold(), o.einrichtung.name) for o in repeated)
+    titles = Counter(o.titel.strip().casefold() for o in offers)
+    repeated = [o for o in offers if titles[o.titel.strip().casefold()] > 1]
+    names = Counter((o.titel.strip().casefold(), o.einrichtung.name) for o in repeated)
     found = {}
     for offer in repeated:
         text = offer.einrichtung.name
-        if names[(offer.title.strip().casefold(), text)] > 1:
+        if names[(offer.titel.strip().casefold(), text)] > 1:
             text += ", " + ", ".join(o.name for o in places(offer))
         found[offer.external_id] = text
     return found
@@ -218,7 +218,7 @@ class CardView:
 
     href: str
     lang: Markup
-    title: Markup | str
+    titel: Markup | str
     which: str | None
     status: str
     place: str
@@ -239,7 +239,7 @@ def card_view(
     return CardView(
         href=f"/angebote/{key}{info.back if info else ''}",
         lang=display.de_lang(),
-        title=highlight["title"] if highlight and highlight.get("title") else offer.title,
+        titel=highlight["title"] if highlight and highlight.get("title") else offer.titel,
         which=info.disambiguations.get(key) if info else None,
         status=service.combined_status(offer.status, offer.einrichtung.status),
         place=f"{offer.einrichtung.name} · {', '.join(o.name for o in places(offer))}",

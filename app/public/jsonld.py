@@ -63,7 +63,7 @@ def offer_service(angebot: Angebot, base_url: str) -> dict[str, Any]:
         "@type": "Service",
         "@id": url,
         "url": url,
-        "name": angebot.title,
+        "name": angebot.titel,
         "description": angebot.beschreibung,
         "provider": organization(angebot.einrichtung.traeger),
         "availableChannel": {

@@ -35,7 +35,7 @@ def _public_offers(*where: ColumnElement[bool]) -> SelectOfScalar[Angebot]:
         .join(Einrichtung)
         .where(service.public_offer_clause(), *where)
         .options(*service.OFFER_LOAD_OPTIONS)
-        .order_by(func.lower(Angebot.title), Angebot.external_id)
+        .order_by(func.lower(Angebot.titel), Angebot.external_id)
     )
 
 

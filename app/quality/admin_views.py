@@ -323,7 +323,7 @@ def _edit_page(
     status: int = 200,
 ) -> Response:
     ctx = fields.context_for(session)
-    name = target.title if isinstance(target, Angebot) else target.name
+    name = target.titel if isinstance(target, Angebot) else target.name
     return render(
         request,
         "quality/admin_edit.html",

@@ -101,7 +101,7 @@ def uptake_over_years(session: Session, grant: Foerderung) -> list[tuple[int, st
     rows = []
     for g in related:
         report = reports.get(g.id)  # type: ignore[arg-type]
-        rows.append((g.jahr, g.external_id, report.teilnehmende_anzahl if report else None, g.amount_cents))
+        rows.append((g.jahr, g.external_id, report.teilnehmende_anzahl if report else None, g.betrag_cents))
     return rows
 
 

@@ -80,7 +80,7 @@ def all_reports(session: Session, *, only_open: bool = False) -> list[Report]:
     return [r for r in found if r.is_open] if only_open else found
 
 
-def provider_reports(session: Session, traeger_id: int) -> list[Report]:
+def traeger_reports(session: Session, traeger_id: int) -> list[Report]:
     """Error reports on this Träger's offers only (the IDOR boundary)."""
     return _reports(session, Einrichtung.traeger_id == traeger_id)
 

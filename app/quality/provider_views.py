@@ -37,7 +37,7 @@ def _grant(session: SessionDep, user: UserAccount, external_id: str) -> Foerderu
 @router.get("")
 def overview(request: Request, session: SessionDep, user: CurrentProvider, gespeichert: str = "") -> Response:
     assert user.traeger_id is not None
-    grants = quality.provider_grants(session, user.traeger_id)
+    grants = quality.traeger_grants(session, user.traeger_id)
     rows = []
     for g in grants:
         assert g.id is not None
@@ -52,7 +52,7 @@ def overview(request: Request, session: SessionDep, user: CurrentProvider, gespe
                 "comments": evaluation.comments(session, quality.offer_ids(g)),
             }
         )
-    reports = handling.provider_reports(session, user.traeger_id)
+    reports = handling.traeger_reports(session, user.traeger_id)
     return render(
         request,
         "quality/provider_overview.html",

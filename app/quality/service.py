@@ -66,7 +66,7 @@ def public_offers(grant: Foerderung) -> list[Angebot]:
             for a in grant.angebote
             if a.published and a.einrichtung.published and not catalogue.is_expired(a)
         ),
-        key=lambda a: a.title.lower(),
+        key=lambda a: a.titel.lower(),
     )
 
 
@@ -422,7 +422,7 @@ def start_correction(
     return copy
 
 
-def provider_grants(session: Session, traeger_id: int) -> list[Foerderung]:
+def traeger_grants(session: Session, traeger_id: int) -> list[Foerderung]:
     stmt = (
         select(Foerderung)
         .where(Foerderung.traeger_id == traeger_id, col(Foerderung.published).is_(True))

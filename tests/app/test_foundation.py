@@ -64,15 +64,15 @@ def test_healthz_reports_database(client: TestClient) -> None:
 def test_start_page_counts_only_public_offers(client: TestClient, engine: Engine) -> None:
     with Session(engine) as session:
         place = factories.einrichtung(session)
-        factories.angebot(session, einrichtung_row=place, title="Krabbelgruppe")
-        factories.angebot(session, einrichtung_row=place, title="Eltern-Kind-Turnen")
+        factories.angebot(session, einrichtung_row=place, titel="Krabbelgruppe")
+        factories.angebot(session, einrichtung_row=place, titel="Eltern-Kind-Turnen")
         factories.angebot(
-            session, einrichtung_row=place, title="Alt", gueltig_bis=date.today() - timedelta(days=1)
+            session, einrichtung_row=place, titel="Alt", gueltig_bis=date.today() - timedelta(days=1)
         )
-        factories.angebot(session, einrichtung_row=place, title="Versteckt", published=False)
-        factories.angebot(session, einrichtung_row=place, title="Zu", status="geschlossen")
+        factories.angebot(session, einrichtung_row=place, titel="Versteckt", published=False)
+        factories.angebot(session, einrichtung_row=place, titel="Zu", status="geschlossen")
         closed = factories.einrichtung(session, status="geschlossen")
-        factories.angebot(session, einrichtung_row=closed, title="Im geschlossenen Haus")
+        factories.angebot(session, einrichtung_row=closed, titel="Im geschlossenen Haus")
         session.commit()
 
     page = BeautifulSoup(client.get("/").text, "html.parser")
@@ -83,7 +83,7 @@ def test_start_page_counts_only_public_offers(client: TestClient, engine: Engine
 
 def test_offer_list_links_to_detail_page(client: TestClient, engine: Engine) -> None:
     with Session(engine) as session:
-        offer = factories.angebot(session, title="Familiencafé <Treff>", verified_at=date(2026, 3, 5))
+        offer = factories.angebot(session, titel="Familiencafé <Treff>", verified_at=date(2026, 3, 5))
         external_id = offer.external_id
         session.commit()
     listing = BeautifulSoup(client.get("/angebote").text, "html.parser")

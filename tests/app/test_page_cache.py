@@ -98,14 +98,14 @@ def site(settings: Settings, engine: Engine) -> Iterator[Site]:
 def place(engine: Engine) -> str:
     with Session(engine) as session:
         row = factories.einrichtung(session, name="Familienzentrum Lobeda")
-        factories.angebot(session, einrichtung_row=row, title="Elterncafé Lobeda")
+        factories.angebot(session, einrichtung_row=row, titel="Elterncafé Lobeda")
         session.commit()
         return row.external_id
 
 
 def _change_another_offer(engine: Engine) -> None:
     with Session(engine) as session:
-        factories.angebot(session, title="Spielkreis Nord")
+        factories.angebot(session, titel="Spielkreis Nord")
         session.commit()
 
 
@@ -199,7 +199,7 @@ def test_pages_with_a_csrf_token_are_not_stored(site: Site, engine: Engine, plac
     assert status == 200 and 'name="csrf_token"' in text
     with Session(engine) as session:
         row = session.exec(select(Angebot).where(Angebot.external_id == external_id)).one()
-        row.title = "Elterncafé Neu"
+        row.titel = "Elterncafé Neu"
         session.add(row)
         session.commit()
     status, text = site.get(path, Cookie="; ".join(f"{k}={v}" for k, v in csrf_cookie.items()))
@@ -263,7 +263,7 @@ def test_degraded_search_pages_are_not_stored(settings: Settings, engine: Engine
         status, text = site.get("/angebote?q=zwergentreff")
         assert status == 200 and BeautifulSoup(text, "html.parser").select('[data-testid="degraded"]')
         with Session(engine) as session:
-            new_id = factories.angebot(session, title="Zwergentreff Lobeda").external_id
+            new_id = factories.angebot(session, titel="Zwergentreff Lobeda").external_id
             session.commit()
         assert f"/angebote/{new_id}" in site.get("/angebote?q=zwergentreff")[1]
 
@@ -285,7 +285,7 @@ def test_every_public_change_moves_the_catalogue_version(engine: Engine, setting
     provider = UserAccount(email="traeger@example.org", role="provider")
     admin = UserAccount(email="verwaltung@example.org", role="admin")
     with Session(engine) as session:
-        offer_id = factories.angebot(session, title="Krabbelgruppe Nord").id
+        offer_id = factories.angebot(session, titel="Krabbelgruppe Nord").id
         session.commit()
     with Session(engine) as session:
         offer = session.get_one(Angebot, offer_id)
@@ -301,8 +301,8 @@ def test_every_public_change_moves_the_catalogue_version(engine: Engine, setting
                 kind=DraftKind.angebot,
                 einrichtung=offer.einrichtung,
                 angebot=offer,
-                changes={"title": f"Krabbelgruppe {decide}"},
-                base_values={"title": offer.title},
+                changes={"titel": f"Krabbelgruppe {decide}"},
+                base_values={"titel": offer.titel},
             ).id
             session.commit()
         moved()  # the proposal itself is recorded too (harmless: it only invalidates)

@@ -21,10 +21,10 @@ def _found(settings: Settings, q: str) -> list[str]:
 def test_committed_changes_reach_the_index_and_rollbacks_do_not(settings: Settings, engine: Engine) -> None:
     index_offers(engine, settings)  # an empty, built index
     with track(Session(engine, expire_on_commit=False), settings) as session:
-        kept = factories.angebot(session, title="Zwergenturnen Lobeda")
+        kept = factories.angebot(session, titel="Zwergenturnen Lobeda")
         session.commit()
     with track(Session(engine), settings) as session:
-        factories.angebot(session, title="Kräuterwanderung Winzerla")
+        factories.angebot(session, titel="Kräuterwanderung Winzerla")
         session.rollback()
     assert _found(settings, "Zwergenturnen") == [kept.external_id]
     assert _found(settings, "Kräuterwanderung") == []
@@ -32,7 +32,7 @@ def test_committed_changes_reach_the_index_and_rollbacks_do_not(settings: Settin
 
 def test_renaming_an_institution_updates_its_offers(settings: Settings, engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
-        offer = factories.angebot(session, title="Elterncafé")
+        offer = factories.angebot(session, titel="Elterncafé")
         session.commit()
     index_offers(engine, settings)
     assert _found(settings, "Sternwarte") == []

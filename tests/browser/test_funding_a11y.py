@@ -50,7 +50,7 @@ def funded_server(live_server: LiveServer) -> Iterator[LiveServer]:
                     external_id=f"AXE-LSZ-{number:03d}",
                     jahr=year,
                     handlungsfeld_number=hf,
-                    amount_cents=cents,
+                    betrag_cents=cents,
                     ortsteile=places,
                     stadtweit=stadtweit,
                     projekt=f"Generationencafé {number}",

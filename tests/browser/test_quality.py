@@ -43,18 +43,18 @@ def quality_server(live_server: LiveServer) -> Iterator[LiveServer]:
                 session,
                 einrichtung_row=place,
                 external_id=OFFER,
-                title="Elterncafé Winzerla",
+                titel="Elterncafé Winzerla",
                 zielgruppen=("familien",),
             )
             grant = factories.foerderung(
                 session, traeger_row=owner, external_id=GRANT, jahr=2025, handlungsfeld_number=4,
-                amount_cents=980_000, projekt="Elterncafé mit Beratung",
+                betrag_cents=980_000, projekt="Elterncafé mit Beratung",
                 beschreibung="Offener Treff mit Beratung.",
             )  # fmt: skip
             grant.angebote = [offer]
             second = factories.foerderung(
                 session, traeger_row=owner, external_id=DRAFT_GRANT, jahr=2025, handlungsfeld_number=4,
-                amount_cents=300_000, projekt="Familienlotsen Winzerla",
+                betrag_cents=300_000, projekt="Familienlotsen Winzerla",
                 beschreibung="Lotsinnen begleiten Familien.",
             )  # fmt: skip
             second.angebote = [offer]

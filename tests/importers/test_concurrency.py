@@ -26,7 +26,7 @@ from tests.importers.conftest import REPO
 def _titles(engine: Engine) -> dict[str, str]:
     with Session(engine) as session:
         offers = session.exec(select(Angebot).where(col(Angebot.published))).all()
-        return {a.external_id: a.title for a in offers}
+        return {a.external_id: a.titel for a in offers}
 
 
 def _workbooks(tmp_path: Path) -> tuple[Path, Path, Path]:

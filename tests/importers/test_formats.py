@@ -47,7 +47,7 @@ def test_xlsx_values_follow_the_format(reference: ParsedWorkbook) -> None:
     assert offer.row == 4  # title row and blank row above the header (row 3)
     assert offer.values["alter_von"] == 0.5
     grant = reference.records["foerderungen"]["LSZ-2024-001"].values
-    assert grant["amount_cents"] == 1_250_000
+    assert grant["betrag_cents"] == 1_250_000
     assert (grant["bewilligt_am"], grant["laufzeit_von"]) == ("2023-11-15", "2024-01-01")
 
 
@@ -152,7 +152,7 @@ def test_formulas_give_their_cached_value_and_are_never_evaluated(tmp_path: Path
                 data = re.sub(rb"<f>1\+1</f><v\s*/?>(</v>)?", b"<f>1+1</f><v>12500</v>", data)
             target.writestr(item, data)
     parsed = parse(patched)
-    assert parsed.records["foerderungen"]["LSZ-2024-001"].values["amount_cents"] == 1_250_000
+    assert parsed.records["foerderungen"]["LSZ-2024-001"].values["betrag_cents"] == 1_250_000
 
 
 def test_swapped_coordinates_and_outside_jena_are_errors(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_sample_workbook_has_what_the_other_areas_rely_on(run_sync: SyncRunner, 
     report = run_sync(REPO / "data" / "familienwegweiser-beispiel.xlsx")
     assert report.ok, report.errors[:5]
     with Session(engine) as session:
-        titles = set(session.exec(select(Angebot.title)).all())
+        titles = set(session.exec(select(Angebot.titel)).all())
         assert {
             "Krabbelgruppe",
             "Eltern-Kind-Turnen",
@@ -109,10 +109,10 @@ def test_sample_workbook_has_what_the_other_areas_rely_on(run_sync: SyncRunner, 
             "Hausaufgabenhilfe",
             "Schwangerschaftsberatung",
         } <= titles
-        krabbel = session.exec(select(Angebot).where(Angebot.title == "Krabbelgruppe")).one()
+        krabbel = session.exec(select(Angebot).where(Angebot.titel == "Krabbelgruppe")).one()
         assert krabbel.einrichtung.ortsteil.slug == "neulobeda"
         seniors = session.exec(
-            select(Angebot).join(Einrichtung).where(Angebot.title == "Seniorenmittagstisch")
+            select(Angebot).join(Einrichtung).where(Angebot.titel == "Seniorenmittagstisch")
         ).one()
         assert seniors.einrichtung.ortsteil.slug == "loebstedt"
         assert any(

@@ -72,7 +72,7 @@ def test_first_import_stores_every_sheet_with_parsed_values(
         assert cafe.handlungsfeld_number == 6
 
         grant = _get(session, Foerderung, "LSZ-2024-001")
-        assert grant.amount_cents == 1_250_000
+        assert grant.betrag_cents == 1_250_000
         assert grant.bewilligt_am == date(2023, 11, 15)
         assert (grant.laufzeit_von, grant.laufzeit_bis) == (date(2024, 1, 1), date(2024, 12, 31))
         assert {o.slug for o in grant.ortsteile} == {

@@ -157,7 +157,7 @@ def build_catalogue(session: Session) -> dict[str, str]:
         "krabbel": f.angebot(
             session,
             einrichtung_row=zentrum,
-            title="Krabbelgruppe Zwergenland",
+            titel="Krabbelgruppe Zwergenland",
             zielgruppen=("eltern-baby",),
             themen=("begegnung",),
             handlungsfeld_number=3,
@@ -169,7 +169,7 @@ def build_catalogue(session: Session) -> dict[str, str]:
         "schwanger": f.angebot(
             session,
             einrichtung_row=west,
-            title="Schwangerschaftsberatung",
+            titel="Schwangerschaftsberatung",
             zielgruppen=("werdende-eltern",),
             themen=("beratung",),
             handlungsfeld_number=4,
@@ -179,7 +179,7 @@ def build_catalogue(session: Session) -> dict[str, str]:
         "hausaufgaben": f.angebot(
             session,
             einrichtung_row=winzerla,
-            title="Hausaufgabenhilfe für Grundschulkinder",
+            titel="Hausaufgabenhilfe für Grundschulkinder",
             zielgruppen=("kinder",),
             themen=("bildung",),
             handlungsfeld_number=3,
@@ -189,7 +189,7 @@ def build_catalogue(session: Session) -> dict[str, str]:
         "turnen": f.angebot(
             session,
             einrichtung_row=zentrum,
-            title="Eltern-Kind-Turnen",
+            titel="Eltern-Kind-Turnen",
             ortsteile=("neulobeda",),
             zielgruppen=("familien",),
             themen=("bewegung",),
@@ -201,7 +201,7 @@ def build_catalogue(session: Session) -> dict[str, str]:
         "erziehung": f.angebot(
             session,
             einrichtung_row=nord,
-            title="Erziehungsberatung",
+            titel="Erziehungsberatung",
             beschreibung="Hilfe bei Fragen zur Erziehung. <script>alert('x')</script> Termine auf Anfrage",
             zielgruppen=("familien",),
             themen=("beratung",),
@@ -210,14 +210,14 @@ def build_catalogue(session: Session) -> dict[str, str]:
         "cafe": f.angebot(
             session,
             einrichtung_row=zentrum,
-            title="Familiencafé am Markt",
+            titel="Familiencafé am Markt",
             zielgruppen=("familien",),
             themen=("begegnung",),
         ),
         "senioren_loebstedt": f.angebot(
             session,
             einrichtung_row=loebstedt,
-            title="Seniorengymnastik",
+            titel="Seniorengymnastik",
             zielgruppen=("senioren",),
             themen=("bewegung",),
             handlungsfeld_number=6,
@@ -225,34 +225,34 @@ def build_catalogue(session: Session) -> dict[str, str]:
         "senioren_winzerla": f.angebot(
             session,
             einrichtung_row=winzerla,
-            title="Seniorengymnastik",
+            titel="Seniorengymnastik",
             zielgruppen=("senioren",),
             themen=("bewegung",),
             handlungsfeld_number=6,
         ),
         "kita": f.angebot(
-            session, einrichtung_row=nord, title="Kindertagesstätte Regenbogen: Tag der offenen Tür"
+            session, einrichtung_row=nord, titel="Kindertagesstätte Regenbogen: Tag der offenen Tür"
         ),
         "grosseltern": f.angebot(
-            session, einrichtung_row=loebstedt, title="Großelternnachmittag", zielgruppen=("grosseltern",)
+            session, einrichtung_row=loebstedt, titel="Großelternnachmittag", zielgruppen=("grosseltern",)
         ),
-        "oma_erna": f.angebot(session, einrichtung_row=ohne_ort, title="Vorlesen mit Oma Erna"),
-        "muetter": f.angebot(session, einrichtung_row=west, title="Mütterfrühstück"),
-        "strasse": f.angebot(session, einrichtung_row=ohne_ort, title="Spielstraße im Damenviertel"),
+        "oma_erna": f.angebot(session, einrichtung_row=ohne_ort, titel="Vorlesen mit Oma Erna"),
+        "muetter": f.angebot(session, einrichtung_row=west, titel="Mütterfrühstück"),
+        "strasse": f.angebot(session, einrichtung_row=ohne_ort, titel="Spielstraße im Damenviertel"),
         "telefon": f.angebot(
-            session, einrichtung_row=zentrum, title="Elterntelefon", stadtweit=True, themen=("beratung",)
+            session, einrichtung_row=zentrum, titel="Elterntelefon", stadtweit=True, themen=("beratung",)
         ),
         # not public – must never be found
         "unpublished": f.angebot(
-            session, einrichtung_row=zentrum, title="Krabbelgruppe Geheim", published=False
+            session, einrichtung_row=zentrum, titel="Krabbelgruppe Geheim", published=False
         ),
         "expired": f.angebot(
-            session, einrichtung_row=zentrum, title="Krabbelgruppe Alt", gueltig_bis=yesterday
+            session, einrichtung_row=zentrum, titel="Krabbelgruppe Alt", gueltig_bis=yesterday
         ),
-        "closed": f.angebot(session, einrichtung_row=zentrum, title="Krabbelgruppe Zu", status="geschlossen"),
-        "hidden_place": f.angebot(session, einrichtung_row=hidden, title="Krabbelgruppe Versteckt"),
+        "closed": f.angebot(session, einrichtung_row=zentrum, titel="Krabbelgruppe Zu", status="geschlossen"),
+        "hidden_place": f.angebot(session, einrichtung_row=hidden, titel="Krabbelgruppe Versteckt"),
         "paused": f.angebot(
-            session, einrichtung_row=nord, title="Babymassage", status="voruebergehend-geschlossen"
+            session, einrichtung_row=nord, titel="Babymassage", status="voruebergehend-geschlossen"
         ),
     }
     session.commit()

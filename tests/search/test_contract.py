@@ -294,7 +294,7 @@ def _word_forms(session: Session) -> dict[str, str]:
         name: f.angebot(
             session,
             einrichtung_row=place,
-            title=title,
+            titel=title,
             beschreibung="Mit Beratung." if name == "beschreibung" else None,
         )
         for name, title in titles.items()
@@ -332,8 +332,8 @@ def test_exact_words_tier_pages_like_one_list(word_forms: World) -> None:
 def _misspelt_compounds(session: Session) -> dict[str, str]:
     place = f.einrichtung(session, name="Familienzentrum am Anger")
     rows = {
-        "beratung": f.angebot(session, einrichtung_row=place, title="Beratung für Alleinerziehende"),
-        "still": f.angebot(session, einrichtung_row=place, title="Stillberatung"),
+        "beratung": f.angebot(session, einrichtung_row=place, titel="Beratung für Alleinerziehende"),
+        "still": f.angebot(session, einrichtung_row=place, titel="Stillberatung"),
     }
     session.commit()
     return {name: row.external_id for name, row in rows.items()}

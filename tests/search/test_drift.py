@@ -60,8 +60,8 @@ def test_equal_counts_with_stale_titles_are_drift_and_status_exits_non_zero(fres
     clean = _cli(fresh_world, "status")
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
-    _change(fresh_world, "krabbel", title="Krabbelgruppe Sonnenschein")
-    _change(fresh_world, "schwanger", title="Beratung rund um die Geburt")
+    _change(fresh_world, "krabbel", titel="Krabbelgruppe Sonnenschein")
+    _change(fresh_world, "schwanger", titel="Beratung rund um die Geburt")
     report = check_index(fresh_world.settings)
     assert report.public == report.indexed == len(PUBLIC)  # the old count check saw nothing
     assert not report.ok
@@ -95,7 +95,7 @@ def test_healthz_says_index_behind_past_the_threshold(fresh_world: World) -> Non
     app = create_app(settings)
     with TestClient(app) as client:
         assert client.get("/healthz").json()["checks"]["search"] == "ok"
-        _change(fresh_world, "krabbel", title="Krabbelgruppe Regenbogen")
+        _change(fresh_world, "krabbel", titel="Krabbelgruppe Regenbogen")
         time.sleep(0.7)
         health = client.get("/healthz").json()
         assert health["status"] == "degraded"

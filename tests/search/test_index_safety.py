@@ -80,7 +80,7 @@ def test_rebuild_after_a_killed_writer_gives_a_consistent_index(indexed: tuple[E
     with Session(engine) as session:
         place = f.einrichtung(session, name="Haus am Markt")
         for n in range(60):
-            f.angebot(session, einrichtung_row=place, title=f"Neues Angebot {n}", beschreibung="Neu " * 50)
+            f.angebot(session, einrichtung_row=place, titel=f"Neues Angebot {n}", beschreibung="Neu " * 50)
         session.commit()
     outcome = index_offers(engine, settings)  # what `python -m search reindex` does
     assert outcome.ok, outcome.message
@@ -195,7 +195,7 @@ def test_index_in_a_full_filesystem_names_the_cause(indexed: tuple[Engine, Setti
             place = f.einrichtung(session, name="Großes Haus")
             for n in range(150):
                 f.angebot(
-                    session, einrichtung_row=place, title=f"Angebot Nummer {n}", beschreibung="Text " * 80
+                    session, einrichtung_row=place, titel=f"Angebot Nummer {n}", beschreibung="Text " * 80
                 )
             session.commit()
         outcome = index_offers(engine, tiny)

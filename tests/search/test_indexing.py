@@ -29,7 +29,7 @@ def test_changed_offers_are_upserted_and_non_public_removed(fresh_world: World) 
     world = fresh_world
     with Session(world.engine) as session:
         krabbel = session.exec(select(Angebot).where(Angebot.external_id == world.ids["krabbel"])).one()
-        krabbel.title = "Spielgruppe Pusteblume"
+        krabbel.titel = "Spielgruppe Pusteblume"
         turnen = session.exec(select(Angebot).where(Angebot.external_id == world.ids["turnen"])).one()
         turnen.published = False
         session.commit()
@@ -47,7 +47,7 @@ def test_changed_offers_are_upserted_and_non_public_removed(fresh_world: World) 
 def test_full_reindex_replaces_the_index(fresh_world: World) -> None:
     world = fresh_world
     with Session(world.engine) as session:
-        f.angebot(session, title="Waldspielgruppe Eichhörnchen")
+        f.angebot(session, titel="Waldspielgruppe Eichhörnchen")
         session.commit()
     before = world.backend.count()
     outcome = index_offers(world.engine, world.settings)

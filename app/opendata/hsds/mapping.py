@@ -349,7 +349,7 @@ def service_basic(angebot: Angebot, base_url: str) -> HsdsObject:
         {
             "id": hsds_id("service", angebot.external_id),
             "organization_id": hsds_id("organization", angebot.einrichtung.traeger.external_id),
-            "name": angebot.title,
+            "name": angebot.titel,
             "description": angebot.beschreibung,
             "url": f"{base_url.rstrip('/')}/angebote/{angebot.external_id}",
             "status": map_status(status),

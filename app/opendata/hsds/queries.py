@@ -137,7 +137,7 @@ def _service_query(session: Session, flt: ServiceFilter, *columns: Any) -> Any |
 
 def service_external_ids(session: Session, flt: ServiceFilter) -> list[str]:
     """External ids of the public offers matching the filter, in a stable order."""
-    columns = (col(Angebot.external_id), col(Angebot.title), col(Angebot.beschreibung))
+    columns = (col(Angebot.external_id), col(Angebot.titel), col(Angebot.beschreibung))
     stmt = _service_query(session, flt, *columns)
     if stmt is None:
         return []

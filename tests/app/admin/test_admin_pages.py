@@ -28,7 +28,7 @@ def _csv(body: bytes) -> list[list[str]]:
 
 def test_audit_log_filters_and_csv(client: TestClient, world: World, session: Session) -> None:
     record(session, actor="import:mappe.xlsx", source="import", action="update", entity_type="angebot",
-           entity_id="A-0001", changes={"title": ("Alt", "Neu")})  # fmt: skip
+           entity_id="A-0001", changes={"titel": ("Alt", "Neu")})  # fmt: skip
     record(session, actor="admin@example.org", source="admin", action="approve", entity_type="einrichtung",
            entity_id="E-0001", changes={"name": ("=HYPERLINK(\"http://x\")", "Neu")})  # fmt: skip
     session.commit()

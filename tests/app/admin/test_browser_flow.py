@@ -30,7 +30,7 @@ def accounts_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[str
         place = factories.einrichtung(session, traeger_row=traeger, name="Kinderhaus Sonnenschein",
                                       oeffnungszeiten="Mo–Fr 7–16 Uhr")  # fmt: skip
         offer = factories.angebot(
-            session, einrichtung_row=place, title="Eltern-Kind-Turnen", zielgruppen=("kinder",)
+            session, einrichtung_row=place, titel="Eltern-Kind-Turnen", zielgruppen=("kinder",)
         )
         create_user(session, settings, email="kinderland@example.org", role=Role.provider,
                     traeger_external_id=traeger.external_id, password=PASSWORD)  # fmt: skip

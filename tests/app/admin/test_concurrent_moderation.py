@@ -84,7 +84,7 @@ def test_one_decision_per_edit_draft(
     _propose(
         settings,
         f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten",
-        title="Krabbelgruppe Nordstern",
+        titel="Krabbelgruppe Nordstern",
     )
     draft_id = _only_draft(session).id
     assert draft_id is not None
@@ -98,11 +98,11 @@ def test_one_decision_per_edit_draft(
     assert len(entries) == 1, [(e.action, e.actor) for e in entries]
     if winner == "approve":
         assert draft.status == DraftStatus.approved and draft.reason is None
-        assert offer.title == "Krabbelgruppe Nordstern"
+        assert offer.titel == "Krabbelgruppe Nordstern"
         assert entries[0].action == "approve"
     else:
         assert draft.status == DraftStatus.rejected and draft.reason == REASON
-        assert offer.title == "Krabbelgruppe Nord"  # the rejected change is not live
+        assert offer.titel == "Krabbelgruppe Nord"  # the rejected change is not live
         assert entries[0].action == "reject"
 
 
@@ -110,13 +110,13 @@ def test_one_new_offer_from_two_approvals(
     world: World, session: Session, settings: Settings, engine: Engine, second_admin: None
 ) -> None:
     path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/neues-angebot"
-    _propose(settings, path, title="Vorlesestunde Nord", zielgruppen=["kinder"], kosten="kostenlos")
+    _propose(settings, path, titel="Vorlesestunde Nord", zielgruppen=["kinder"], kosten="kostenlos")
     draft_id = _only_draft(session).id
     assert draft_id is not None
     outcomes = _decide_at_once(engine, draft_id, ("approve", "approve"))
     assert sorted(kind for kind, _ in outcomes) == ["lost", "won"], outcomes
     session.expire_all()
-    assert len(session.exec(select(Angebot).where(Angebot.title == "Vorlesestunde Nord")).all()) == 1
+    assert len(session.exec(select(Angebot).where(Angebot.titel == "Vorlesestunde Nord")).all()) == 1
     assert {e.action for e in _decisions(session, draft_id)} == {"create"}
 
 
@@ -126,7 +126,7 @@ def test_the_second_click_gets_409_with_a_german_message(
     _propose(
         settings,
         f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten",
-        title="Krabbelgruppe Nordstern",
+        titel="Krabbelgruppe Nordstern",
     )
     draft = _only_draft(session)
     page = f"/verwaltung/entwuerfe/{draft.id}"

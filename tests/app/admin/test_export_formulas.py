@@ -53,7 +53,7 @@ def test_neutralise(value: object, expected: str) -> None:
 def hostile(session: Session, world: World) -> None:
     place = factories.einrichtung(session, traeger_row=world.traeger_a, name=HOSTILE, telefon="+49 3641 123")
     factories.angebot(
-        session, einrichtung_row=place, title=HOSTILE, beschreibung="@SUM(1+1)*cmd|' /C calc'!A0"
+        session, einrichtung_row=place, titel=HOSTILE, beschreibung="@SUM(1+1)*cmd|' /C calc'!A0"
     )
     factories.foerderung(session, traeger_row=world.traeger_a, projekt=HOSTILE, jahr=2021)
     factories.einrichtung(session, traeger_row=factories.traeger(session, name=HOSTILE))

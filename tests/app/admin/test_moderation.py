@@ -83,7 +83,7 @@ def test_offer_title_change_reaches_the_search_index(
 ) -> None:
     assert _search_ids(client, "Zaubergarten") == []
     _propose(
-        settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Zaubergarten Nord"
+        settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", titel="Zaubergarten Nord"
     )
     draft = _only_draft(session)
     with login_as(settings, "admin@example.org") as admin:
@@ -101,16 +101,16 @@ def test_new_offer_is_created_on_approval(
     client: TestClient, world: World, session: Session, settings: Settings
 ) -> None:
     path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/neues-angebot"
-    _propose(settings, path, title="Vorlesestunde Nord", zielgruppen=["kinder"], kosten="kostenlos")
+    _propose(settings, path, titel="Vorlesestunde Nord", zielgruppen=["kinder"], kosten="kostenlos")
     draft = _only_draft(session)
     with login_as(settings, "admin@example.org") as admin:
         action = f"/verwaltung/entwuerfe/{draft.id}/freigeben"
         admin.post(action, data={"csrf_token": token_on(admin, f"/verwaltung/entwuerfe/{draft.id}", action)})
     session.expire_all()
-    offer = session.exec(select(Angebot).where(Angebot.title == "Vorlesestunde Nord")).one()
+    offer = session.exec(select(Angebot).where(Angebot.titel == "Vorlesestunde Nord")).one()
     assert offer.einrichtung_id == world.einrichtung_a.id
     assert offer.kosten_art == "kostenlos" and [z.code for z in offer.zielgruppen] == ["kinder"]
-    assert "title" in offer.online_edits
+    assert "titel" in offer.online_edits
     assert client.get(f"/angebote/{offer.external_id}").status_code == 200
     assert _search_ids(client, "Vorlesestunde") == [offer.external_id]
 
@@ -118,7 +118,7 @@ def test_new_offer_is_created_on_approval(
 def test_reject_keeps_published_version_and_shows_reason_to_provider(
     world: World, session: Session, settings: Settings
 ) -> None:
-    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Werbung!!!")
+    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", titel="Werbung!!!")
     draft = _only_draft(session)
     with login_as(settings, "admin@example.org") as admin:
         action = f"/verwaltung/entwuerfe/{draft.id}/ablehnen"
@@ -130,7 +130,7 @@ def test_reject_keeps_published_version_and_shows_reason_to_provider(
         assert admin.post(action, data={"csrf_token": token, "begruendung": reason}).status_code == 303
     session.expire_all()
     assert session.get_one(Draft, draft.id).status == DraftStatus.rejected
-    assert session.get_one(Angebot, world.angebot_a.id).title == "Krabbelgruppe Nord"
+    assert session.get_one(Angebot, world.angebot_a.id).titel == "Krabbelgruppe Nord"
     with login_as(settings, "a@example.org") as provider:
         dashboard = soup(provider.get("/anbieter"))
         assert reason in dashboard.get_text()
@@ -145,7 +145,7 @@ def test_reject_keeps_published_version_and_shows_reason_to_provider(
 
 
 def test_moderation_requires_csrf(world: World, session: Session, settings: Settings) -> None:
-    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Neuer Titel")
+    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", titel="Neuer Titel")
     draft = _only_draft(session)
     with login_as(settings, "admin@example.org") as admin:
         assert admin.post(f"/verwaltung/entwuerfe/{draft.id}/freigeben", data={}).status_code == 403
@@ -153,13 +153,13 @@ def test_moderation_requires_csrf(world: World, session: Session, settings: Sett
         assert admin.post(f"/verwaltung/entwuerfe/{draft.id}/ablehnen", data=wrong).status_code == 403
     session.expire_all()
     assert session.get_one(Draft, draft.id).status == DraftStatus.open
-    assert session.get_one(Angebot, world.angebot_a.id).title == "Krabbelgruppe Nord"
+    assert session.get_one(Angebot, world.angebot_a.id).titel == "Krabbelgruppe Nord"
 
 
 def test_approval_commits_even_when_the_search_engine_is_down(
     world: World, session: Session, settings: Settings
 ) -> None:
-    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", title="Sternenhimmel")
+    _propose(settings, f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten", titel="Sternenhimmel")
     draft = _only_draft(session)
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
@@ -175,7 +175,7 @@ def test_approval_commits_even_when_the_search_engine_is_down(
             notice = text_of(admin.get(response.headers["location"]), "main .notice")
             assert "Suchindex" in notice
     session.expire_all()
-    assert session.get_one(Angebot, world.angebot_a.id).title == "Sternenhimmel"
+    assert session.get_one(Angebot, world.angebot_a.id).titel == "Sternenhimmel"
 
 
 def _approve_only_draft(session: Session, settings: Settings) -> None:
@@ -262,10 +262,10 @@ def test_approved_online_edit_survives_reimport_of_the_same_workbook(
     session.commit()
     with login_as(settings, "import-traeger@example.org") as provider:
         path = f"/anbieter/angebote/{offer.external_id}/bearbeiten"
-        data = {**form_values(provider, path, path), "title": "Online korrigierter Titel"}
+        data = {**form_values(provider, path, path), "titel": "Online korrigierter Titel"}
         assert provider.post(path, data=data).status_code == 303
     _approve_only_draft(session, settings)
     again = sync_workbook(SAMPLE, engine=engine, settings=settings)
     assert again.ok
     session.expire_all()
-    assert session.get_one(Angebot, offer.id).title == "Online korrigierter Titel"
+    assert session.get_one(Angebot, offer.id).titel == "Online korrigierter Titel"

@@ -118,7 +118,7 @@ def test_beschlossen_creates_the_foerderung_and_abgelehnt_closes_it(
     )  # fmt: skip
     assert decided.status_code == 303
     foerderung = session.exec(select(Foerderung).where(Foerderung.external_id == ext)).one()
-    assert (foerderung.amount_cents, foerderung.jahr, foerderung.published) == (10_000_00, cycle.year, True)
+    assert (foerderung.betrag_cents, foerderung.jahr, foerderung.published) == (10_000_00, cycle.year, True)
     assert [o.slug for o in foerderung.ortsteile] == ["jena-nord"]
     public = client.get(f"/foerderung?jahr={cycle.year}")
     assert "Geheimes Elterncafé Nord" in public.text

@@ -59,9 +59,9 @@ def world(session: Session, settings: Settings) -> World:
     )
     eb = factories.einrichtung(session, traeger_row=tb, name="Treffpunkt Süd", ortsteil_slug="winzerla")
     aa = factories.angebot(
-        session, einrichtung_row=ea, title="Krabbelgruppe Nord", zielgruppen=("eltern-baby",)
+        session, einrichtung_row=ea, titel="Krabbelgruppe Nord", zielgruppen=("eltern-baby",)
     )
-    ab = factories.angebot(session, einrichtung_row=eb, title="Seniorencafé Süd", zielgruppen=("senioren",))
+    ab = factories.angebot(session, einrichtung_row=eb, titel="Seniorencafé Süd", zielgruppen=("senioren",))
     pa = create_user(
         session,
         settings,

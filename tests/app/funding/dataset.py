@@ -113,7 +113,7 @@ def create_grants(session: Session) -> dict[str, Traeger]:
             jahr=spec.jahr,
             projekt=spec.title,
             handlungsfeld_number=spec.hf,
-            amount_cents=spec.cents,
+            betrag_cents=spec.cents,
             stadtweit=spec.stadtweit,
             published=spec.published,
             bewilligt_am=spec.bewilligt_am,

@@ -139,7 +139,7 @@ def test_planungsraum_subtotal(client: TestClient) -> None:
     ]
 
 
-def test_totals_per_traeger_link_to_provider_pages(client: TestClient) -> None:
+def test_totals_per_traeger_link_to_traeger_pages(client: TestClient) -> None:
     soup = _page(client, "/foerderung?jahr=2021")
     table = soup.select_one("#tabelle-traeger")
     assert table is not None
@@ -263,15 +263,15 @@ def test_year_over_year_chart_uses_all_years(client: TestClient) -> None:
         assert _row_cells(table, str(year)) == [str(len(grants)), german_euro(sum(g.cents for g in grants))]
 
 
-def test_provider_page_lists_projects_by_year_and_directory_links(
+def test_traeger_page_lists_projects_by_year_and_directory_links(
     client: TestClient, funded: dict[str, Traeger], session: Session
 ) -> None:
     place = factories.einrichtung(
         session, traeger_row=funded["T-A"], name="Kirche Löbstedt", external_id="E-LOEB"
     )
-    factories.angebot(session, einrichtung_row=place, title="Seniorenmittagstisch", external_id="A-MITTAG")
+    factories.angebot(session, einrichtung_row=place, titel="Seniorenmittagstisch", external_id="A-MITTAG")
     factories.angebot(
-        session, einrichtung_row=place, title="Alter Kurs", external_id="A-ALT", published=False
+        session, einrichtung_row=place, titel="Alter Kurs", external_id="A-ALT", published=False
     )
     session.commit()
 
@@ -291,7 +291,7 @@ def test_provider_page_lists_projects_by_year_and_directory_links(
     assert soup.select_one('a[data-angebot="A-ALT"]') is None
 
 
-def test_provider_page_unknown_is_404(client: TestClient) -> None:
+def test_traeger_page_unknown_is_404(client: TestClient) -> None:
     assert client.get("/foerderung/traeger/T-GIBTSNICHT").status_code == 404
 
 

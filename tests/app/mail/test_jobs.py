@@ -119,7 +119,7 @@ def test_error_report_mails_the_traeger_and_the_daily_digest_goes_once(
     session.commit()
     _deliver(engine, settings)
     [mail] = smtp.to("a@example.org")
-    assert mail.subject == f"Fehlermeldung zu „{world.angebot_a.title}“"
+    assert mail.subject == f"Fehlermeldung zu „{world.angebot_a.titel}“"
     assert "Die Telefonnummer stimmt nicht mehr." in mail.part("plain")
     assert "x@example.org" not in mail.part("plain")  # the reporter's contact stays with the Redaktion
     assert smtp.to("b@example.org") == []
@@ -130,7 +130,7 @@ def test_error_report_mails_the_traeger_and_the_daily_digest_goes_once(
     _deliver(engine, settings)
     [digest] = smtp.to("admin@example.org")
     assert "1 neue Fehlermeldung" in digest.subject
-    assert world.angebot_a.title in digest.part("plain")
+    assert world.angebot_a.titel in digest.part("plain")
     assert "https://wegweiser.example.org/verwaltung/rueckmeldungen" in digest.part("plain")
 
 

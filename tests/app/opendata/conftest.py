@@ -64,7 +64,7 @@ def catalogue(session: Session) -> Catalogue:
         session,
         einrichtung_row=zentrum,
         external_id="A-100",
-        title="Krabbelgruppe für Zwerge",
+        titel="Krabbelgruppe für Zwerge",
         beschreibung="Spielen und Austausch für Eltern mit Babys.",
         zielgruppen=("eltern-baby", "familien"),
         themen=("begegnung",),
@@ -83,14 +83,14 @@ def catalogue(session: Session) -> Catalogue:
         session,
         einrichtung_row=zentrum,
         external_id="A-101",
-        title="Schuldnerberatung für Familien",
+        titel="Schuldnerberatung für Familien",
         themen=("beratung", "finanzen"),
         stadtweit=True,
         kosten_art="kostenlos",
         sprachen=["Deutsch", "Ukrainisch"],
     )
     paused = factories.angebot(
-        session, einrichtung_row=lobeda, external_id="A-102", title="Hausaufgabenhilfe"
+        session, einrichtung_row=lobeda, external_id="A-102", titel="Hausaufgabenhilfe"
     )
     hidden_traeger = factories.traeger(session, external_id="T-900", name="Verborgener Träger")
     unpublished_place = factories.einrichtung(

@@ -129,7 +129,7 @@ def test_export_is_reused_until_the_catalogue_changes(
     unchanged = client.get("/api/hsds/export.zip", headers={"If-None-Match": etag})
     assert (unchanged.status_code, unchanged.content) == (304, b"")
     offer = session.get_one(Angebot, catalogue.krabbel.id)
-    offer.title = "Krabbelgruppe Sonnenschein"
+    offer.titel = "Krabbelgruppe Sonnenschein"
     offer.updated_at = utcnow()
     session.add(offer)
     session.commit()

@@ -38,7 +38,7 @@ def data(session: Session) -> None:
         traeger_row=t,
         jahr=2025,
         handlungsfeld_number=3,
-        amount_cents=10_000_00,
+        betrag_cents=10_000_00,
         ortsteile=("neulobeda",),
     )
     factories.foerderung(
@@ -46,7 +46,7 @@ def data(session: Session) -> None:
         traeger_row=t,
         jahr=2025,
         handlungsfeld_number=6,
-        amount_cents=5_000_00,
+        betrag_cents=5_000_00,
         ortsteile=("neulobeda",),
     )
     factories.foerderung(
@@ -54,7 +54,7 @@ def data(session: Session) -> None:
         traeger_row=t,
         jahr=2024,
         handlungsfeld_number=3,
-        amount_cents=99_000_00,
+        betrag_cents=99_000_00,
         ortsteile=("neulobeda",),
     )
     session.commit()

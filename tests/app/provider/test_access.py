@@ -15,7 +15,7 @@ from app.provider.models import Draft, DraftKind
 from app.settings import Settings
 from tests.app.auth.fixtures import World, login, login_as, token_on
 
-VALID_OFFER_FORM = {"title": "Übernahmeversuch", "zielgruppen": ["familien"], "status": "aktiv"}
+VALID_OFFER_FORM = {"titel": "Übernahmeversuch", "zielgruppen": ["familien"], "status": "aktiv"}
 VALID_PLACE_FORM = {"name": "Übernahmeversuch", "art": "familienzentrum", "ort": "Jena",
                     "ortsteil": "jena-zentrum", "status": "aktiv"}  # fmt: skip
 
@@ -29,7 +29,7 @@ def _snapshot(session: Session) -> dict[str, Any]:
             (e.external_id, e.name, e.verified_at) for e in session.exec(select(Einrichtung)).all()
         ),
         "offers": sorted(
-            (a.external_id, a.title, a.verified_at) for a in session.exec(select(Angebot)).all()
+            (a.external_id, a.titel, a.verified_at) for a in session.exec(select(Angebot)).all()
         ),
     }
 
@@ -116,5 +116,5 @@ def test_roles_stay_in_their_area(world: World, settings: Settings) -> None:
 def test_dashboard_lists_only_own_entries(client: TestClient, world: World) -> None:
     login(client, "a@example.org")
     page = client.get("/anbieter").text
-    assert world.angebot_a.title in page and world.einrichtung_a.name in page
-    assert world.angebot_b.title not in page and world.einrichtung_b.name not in page
+    assert world.angebot_a.titel in page and world.einrichtung_a.name in page
+    assert world.angebot_b.titel not in page and world.einrichtung_b.name not in page

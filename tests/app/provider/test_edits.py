@@ -51,10 +51,10 @@ def test_saving_again_replaces_the_open_draft(client: TestClient, world: World, 
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
     for title in ("Krabbelgruppe Nord (neu)", "Krabbelgruppe Nordlicht"):
         data = form_values(client, path, path)
-        data["title"] = title
+        data["titel"] = title
         assert client.post(path, data=data).status_code == 303
     [draft] = _drafts(session)
-    assert draft.changes == {"title": "Krabbelgruppe Nordlicht"}
+    assert draft.changes == {"titel": "Krabbelgruppe Nordlicht"}
 
 
 @pytest.mark.parametrize(
@@ -145,10 +145,10 @@ def test_script_tags_are_kept_as_text_and_unicode_is_normalised(
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)> Cafe\u0301'
-    data = {**form_values(client, path, path), "title": hostile, "beschreibung": "x" * 5000}
+    data = {**form_values(client, path, path), "titel": hostile, "beschreibung": "x" * 5000}
     assert client.post(path, data=data).status_code == 303
     [draft] = _drafts(session)
-    assert draft.changes["title"] == '<script>alert("x")</script><img src=x onerror=alert(1)> Café'
+    assert draft.changes["titel"] == '<script>alert("x")</script><img src=x onerror=alert(1)> Café'
     page = client.get(f"/anbieter/entwuerfe/{draft.id}")
     html = soup(page)
     assert html.select("main script") == [] and html.select("main img") == []
@@ -185,7 +185,7 @@ def test_csrf_missing_or_wrong_on_provider_forms_changes_nothing(
 ) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/angebote/{world.angebot_a.external_id}/bearbeiten"
-    data = {**form_values(client, path, path), "title": "Gefälscht"}
+    data = {**form_values(client, path, path), "titel": "Gefälscht"}
     data.pop("csrf_token")
     assert client.post(path, data=data).status_code == 403
     assert client.post(path, data={**data, "csrf_token": "f" * 64}).status_code == 403
@@ -200,9 +200,9 @@ def test_csrf_missing_or_wrong_on_provider_forms_changes_nothing(
 def test_new_offer_proposal_is_a_draft(client: TestClient, world: World, session: Session) -> None:
     login(client, "a@example.org")
     path = f"/anbieter/einrichtungen/{world.einrichtung_a.external_id}/neues-angebot"
-    data = {**form_values(client, path, path), "title": "Vorlesestunde", "zielgruppen": ["kinder"]}
+    data = {**form_values(client, path, path), "titel": "Vorlesestunde", "zielgruppen": ["kinder"]}
     assert client.post(path, data=data).status_code == 303
     [draft] = _drafts(session)
     assert draft.kind == DraftKind.neues_angebot
-    assert draft.changes["title"] == "Vorlesestunde" and draft.changes["zielgruppen"] == ["kinder"]
-    assert session.exec(select(Angebot).where(Angebot.title == "Vorlesestunde")).first() is None
+    assert draft.changes["titel"] == "Vorlesestunde" and draft.changes["zielgruppen"] == ["kinder"]
+    assert session.exec(select(Angebot).where(Angebot.titel == "Vorlesestunde")).first() is None

@@ -52,7 +52,7 @@ def catalogue(engine: Engine, settings: Settings) -> KnownIds:
             session,
             einrichtung_row=winzerla,
             external_id=CITYWIDE,
-            title="Elterntelefon für ganz Jena",
+            titel="Elterntelefon für ganz Jena",
             zielgruppen=("familien",),
             stadtweit=True,
             verified_at=today - timedelta(days=10),
@@ -62,7 +62,7 @@ def catalogue(engine: Engine, settings: Settings) -> KnownIds:
                 session,
                 einrichtung_row=place,
                 external_id=external_id,
-                title="Elterncafé",
+                titel="Elterncafé",
                 zielgruppen=("familien",),
                 verified_at=today - timedelta(days=500),
             )

@@ -112,7 +112,7 @@ def test_sitemap_lists_public_pages_only(
     known: KnownIds, client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     with Session(engine) as session:
-        hidden = factories.angebot(session, title="Versteckt", published=False).external_id
+        hidden = factories.angebot(session, titel="Versteckt", published=False).external_id
         grant = factories.foerderung(session, external_id="LSZ-2021-001")
         factories.foerderung(session, external_id="LSZ-2021-002", published=False)
         grant_traeger = grant.traeger.external_id

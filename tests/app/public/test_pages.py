@@ -152,7 +152,7 @@ def test_expired_offer_answers_410_with_similar_offers(known: KnownIds, soup: So
 
 def test_unpublished_offer_and_unknown_ids_are_404(engine: Engine, soup: Soup) -> None:
     with Session(engine) as session:
-        hidden = factories.angebot(session, title="Versteckt", published=False).external_id
+        hidden = factories.angebot(session, titel="Versteckt", published=False).external_id
         session.commit()
     soup(f"/angebote/{hidden}", status=404)
     soup("/angebote/GIBT-ES-NICHT", status=404)

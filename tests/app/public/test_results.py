@@ -122,7 +122,7 @@ def test_missing_index_degrades_to_the_database_with_a_notice(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
     with Session(engine) as session:
-        factories.angebot(session, title="Krabbelgruppe im Zentrum")
+        factories.angebot(session, titel="Krabbelgruppe im Zentrum")
         session.commit()
     unindexed = settings.model_copy(update={"search_index_path": tmp_path / "leer" / "search.db"})
     app = create_app(unindexed)
@@ -155,7 +155,7 @@ def test_long_facets_keep_frequent_and_ticked_options_in_view(
     with Session(engine) as session:
         for slug in villages:
             factories.angebot(
-                session, title=f"Dorftreff {slug}", ortsteile=(slug,), zielgruppen=("familien",)
+                session, titel=f"Dorftreff {slug}", ortsteile=(slug,), zielgruppen=("familien",)
             )
         session.commit()
     assert index_offers(engine, settings).ok
@@ -187,7 +187,7 @@ def test_a_database_fallback_answer_is_not_kept_by_the_page_cache(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
     with Session(engine) as session:
-        factories.angebot(session, title="Krabbelgruppe im Zentrum")
+        factories.angebot(session, titel="Krabbelgruppe im Zentrum")
         session.commit()
     cached = settings.model_copy(update={"search_index_path": tmp_path / "idx.db", "page_cache_seconds": 300})
     app = create_app(cached)

@@ -34,7 +34,7 @@ def make_grant(
         projekt=projekt,
         traeger_id=traeger_id,
         handlungsfeld_number=6,
-        amount_cents=1_250_000,
+        betrag_cents=1_250_000,
     )
     grant.angebote = offers
     session.add(grant)

@@ -104,14 +104,14 @@ def test_redaktion_edits_an_entry_directly_audited_and_reindexed(
     action = f"/verwaltung/korrektur/angebote/{offer.external_id}"
     with login_as(settings, "admin@example.org") as admin:
         data = form_values(admin, page, action)
-        bad = admin.post(action, data={**data, "title": ""})
+        bad = admin.post(action, data={**data, "titel": ""})
         assert bad.status_code == 400
-        response = admin.post(action, data={**data, "title": "Krabbelkreis Nord"})
+        response = admin.post(action, data={**data, "titel": "Krabbelkreis Nord"})
         assert response.status_code == 303, response.text
     session.expire_all()
     fresh = session.get(Angebot, offer.id)
-    assert fresh is not None and fresh.title == "Krabbelkreis Nord"
-    assert "title" in fresh.online_edits and fresh.edited_online_by == "admin@example.org"
+    assert fresh is not None and fresh.titel == "Krabbelkreis Nord"
+    assert "titel" in fresh.online_edits and fresh.edited_online_by == "admin@example.org"
     assert session.exec(select(Draft)).all() == []  # no moderation of itself
     entry = session.exec(
         select(AuditEntry).where(
@@ -119,7 +119,7 @@ def test_redaktion_edits_an_entry_directly_audited_and_reindexed(
         )
     ).one()
     assert (entry.field, entry.old_value, entry.new_value, entry.source) == (
-        "title",
+        "titel",
         "Krabbelgruppe Nord",
         "Krabbelkreis Nord",
         "admin",
