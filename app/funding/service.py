@@ -230,15 +230,6 @@ def funded_traeger(session: Session) -> list[Traeger]:
     return list(session.exec(stmt).all())
 
 
-def ortsteile_by_planungsraum(session: Session) -> list[tuple[Planungsraum, list[Ortsteil]]]:
-    raeume = session.exec(select(Planungsraum).order_by(col(Planungsraum.position))).all()
-    rows = session.exec(select(Ortsteil).order_by(col(Ortsteil.position), Ortsteil.name)).all()
-    by_code: dict[str, list[Ortsteil]] = defaultdict(list)
-    for o in rows:
-        by_code[o.planungsraum_code].append(o)
-    return [(p, by_code[p.code]) for p in raeume]
-
-
 # --- totals -----------------------------------------------------------------------------------------------
 
 

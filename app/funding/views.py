@@ -14,7 +14,7 @@ from app import downloads
 from app.catalogue import service as catalogue
 from app.catalogue.models import Angebot, Einrichtung
 from app.catalogue.vocab import HANDLUNGSFELDER
-from app.deps import SessionDep, SettingsDep, or_404
+from app.deps import SessionDep, SettingsDep, districts_of, or_404
 from app.funding import exports
 from app.funding import service as funding
 from app.funding.charts import bar_chart
@@ -114,7 +114,7 @@ def overview(
         "years": years,
         "handlungsfelder": funding.handlungsfelder(session),
         "traeger_options": funding.funded_traeger(session),
-        "layout": funding.ortsteile_by_planungsraum(session),
+        "layout": districts_of(request, session).by_planungsraum,
         "selected": {
             "jahr": (jahr or "").strip(),
             "handlungsfeld": (handlungsfeld or "").strip(),
