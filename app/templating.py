@@ -50,7 +50,9 @@ def template_ngettext(singular: str, plural: str, num: int, **variables: Any) ->
     return Markup(i18n.ngettext(singular, plural, num)) % variables  # noqa: S704 – our own catalogue
 
 
-env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+# New-style gettext ({% trans %} blocks pass their variables as keywords), served by the functions above
+# instead of the extension's wrappers.
+env.newstyle_gettext = True  # type: ignore[attr-defined]
 env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
 env.filters.update(
     datum=formatting.format_date,

@@ -31,8 +31,8 @@ _EARTH_KM = 6371.0
 
 
 # --- the lean card rows of the results page ---------------------------------------------------------------
-# A results page shows 20 cards per request, uncached for the long tail of searches: plain rows from two
-# queries instead of an ORM graph (identity map, relationship loaders) cost a fifth. The attribute names
+# A results page shows 20 cards per request, uncached for the long tail of searches: plain rows from one
+# query instead of an ORM graph (identity map, relationship loaders) cost a fifth. The attribute names
 # are the model's, so the shared card macro and the helpers below read both.
 
 
@@ -75,13 +75,11 @@ class OfferCard:
 
 Listed = Angebot | OfferCard
 ListedT = TypeVar("ListedT", Angebot, OfferCard)
-_PLACE = aliased(Ortsteil)
 _OFFER_COLUMNS: tuple[str, ...] = ("external_id", "titel", "status", "stadtweit", "alter_von", "alter_bis")
 _OFFER_COLUMNS += ("kosten_art", "kosten_cents", "kosten_text", "termine", "beschreibung", "verified_at")
 _PLACE_COLUMNS = ("name", "status", "oeffnungszeiten", "telefon", "lat", "lon", "verified_at")
-
-
-_OWN = aliased(Ortsteil)
+_PLACE = aliased(Ortsteil)  # the institution's Ortsteil
+_OWN = aliased(Ortsteil)  # the offer's own Ortsteile
 _OWN_COLUMNS = ("slug", "name", "planungsraum_code")
 
 
