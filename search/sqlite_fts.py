@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -492,12 +493,13 @@ class SqliteFtsBackend:
         if not analysis.tokens:
             return self._run(conn, snapshot, query, None, where, params)
         vocab = snapshot.vocabulary
-        analysis = _join_unknown(analysis, vocab)
+        variants = cache(vocab.typo_matches)  # per search: joining and grouping ask about the same tokens
+        analysis = _join_unknown(analysis, variants)
         last = len(analysis.tokens) - 1
         groups: dict[str, _Group | None] = {}
         for i, token in enumerate(analysis.tokens):
             groups[token] = _match_group(
-                token, vocab, analysis.prefix and i == last, _exact_for(analysis, token)
+                token, variants(token), vocab, analysis.prefix and i == last, _exact_for(analysis, token)
             )
         # Like Meilisearch's "frequency" matching strategy: when no document has every token, let the
         # commonest go first (a question's one rare word is the one that matters).
@@ -822,7 +824,7 @@ def _field_costs(
     return costs
 
 
-def _join_unknown(analysis: QueryAnalysis, vocab: _Vocabulary) -> QueryAnalysis:
+def _join_unknown(analysis: QueryAnalysis, variants: Callable[[str], list[str]]) -> QueryAnalysis:
     """A token nothing matches, joined with its neighbour when the joined word matches (with typos): the
     splitter cut "Stilberatung" into "stil" + "berat", but the family meant "Stillberatung". Meilisearch
     tries neighbouring query words joined as well."""
@@ -830,7 +832,7 @@ def _join_unknown(analysis: QueryAnalysis, vocab: _Vocabulary) -> QueryAnalysis:
     i = 0
     while i < len(tokens) - 1:
         pair = tokens[i : i + 2]
-        if any(not vocab.typo_matches(t) for t in pair) and vocab.typo_matches(joined := "".join(pair)):
+        if any(not variants(t) for t in pair) and variants(joined := "".join(pair)):
             tokens[i : i + 2] = [joined]
         i += 1
     if len(tokens) == len(analysis.tokens):
@@ -839,11 +841,10 @@ def _join_unknown(analysis: QueryAnalysis, vocab: _Vocabulary) -> QueryAnalysis:
 
 
 def _match_group(
-    token: str, vocab: _Vocabulary, prefix: bool, exact_words: Sequence[str] = ()
+    token: str, variants: list[str], vocab: _Vocabulary, prefix: bool, exact_words: Sequence[str] = ()
 ) -> _Group | None:
-    """One token's alternatives (itself, or typo variants when it is not indexed), the typed word it came
-    from, and the prefix while typing; None when nothing can match."""
-    variants = vocab.typo_matches(token)
+    """One token's alternatives (``variants``: itself, or typo variants when it is not indexed), the typed
+    word it came from, and the prefix while typing; None when nothing can match."""
     alternatives = sorted(set(variants))
     closest: tuple[str, ...] = ()
     if any(v != token for v in alternatives):
