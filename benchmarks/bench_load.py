@@ -38,14 +38,13 @@ import psycopg
 from app.catalogue.districts import DistrictResolver
 from app.db import make_engine
 from app.migrate import upgrade
-from app.public.results import PAGE_SIZE
+from app.public import results
 from app.settings import PROJECT_ROOT, Environment, SearchBackendName, Settings
 from benchmarks.generate_workbook import generate, write_xlsx
 from importers.sync import sync_workbook
 from scripts.prod_smoke import WORKERS, Topology, free_port, private_database, wait_until
 from search.indexing import index_offers
 from search.meili import MeiliBackend
-from search.params import parse_offer_params
 
 OFFERS = 10_000
 SEED = 7
@@ -152,13 +151,9 @@ def engine_searches(urls: list[str], settings: Settings) -> list[tuple[str, dict
     )
     resolver = DistrictResolver.default()
     try:
-        for url in urls:
-            mapping: dict[str, list[str]] = {}
-            for key, value in parse_qsl(urlsplit(url).query):
-                mapping.setdefault(key, []).append(value)
-            page = int(mapping.pop("seite", ["1"])[0])
-            mapping.update(limit=[str(PAGE_SIZE)], offset=[str((page - 1) * PAGE_SIZE)])
-            backend.search(parse_offer_params(mapping, resolver))
+        for url in urls:  # parsed as the results page parses them
+            pairs = parse_qsl(urlsplit(url).query)
+            backend.search(results.parse_page(pairs, resolver, None, results.page_number(pairs)))
     finally:
         backend.close()
     return recorded

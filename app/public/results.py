@@ -118,14 +118,16 @@ def _backend(request: Request, settings: Settings) -> SearchBackend:
     return backend if backend is not None else get_backend(settings)
 
 
-def _page_number(pairs: Pairs) -> int:
+def page_number(pairs: Pairs) -> int:
+    """``seite`` as a page number (1 for anything unusable, at most ``MAX_PAGE``)."""
     raw = next((v for k, v in pairs if k == "seite"), "1")
     return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) >= 1 else 1
 
 
-def _parse(
+def parse_page(
     pairs: Pairs, resolver: DistrictResolver, origin: tuple[float, float] | None, page: int
 ) -> SearchQuery:
+    """The search a results page sends for its URL parameters (also what the load benchmark replays)."""
     mapping: dict[str, list[str]] = {}
     for key, value in pairs:
         if key in PARAMETERS and key not in ("limit", "offset"):
@@ -243,18 +245,18 @@ def _terms(kind: str) -> list[tuple[str, str]]:
 def _search(
     request: Request, session: Session, settings: Settings, pairs: Pairs, resolver: DistrictResolver
 ) -> tuple[SearchQuery, dict[str, str], tuple[float, float] | None]:
-    page = _page_number(pairs)
+    page = page_number(pairs)
     von = next((v for k, v in pairs if k == "von" and v), None)
     origin = queries.ortsteil_centre(session, von) if von else None
     errors: dict[str, str] = {}
     try:
-        query = _parse(pairs, resolver, origin, page)
+        query = parse_page(pairs, resolver, origin, page)
     except InvalidSearchParams as exc:
         # Keep the user's other choices: search without the parameters that could not be understood.
         errors = exc.errors
         usable = [(k, v) for k, v in pairs if k not in errors]
         try:
-            query = _parse(usable, resolver, origin, page)
+            query = parse_page(usable, resolver, origin, page)
         except InvalidSearchParams:
             query = SearchQuery(limit=PAGE_SIZE)
     return query, errors, origin
